@@ -1,4 +1,6 @@
 /**
+ * `@spikernel/cli`: the `spikernel` command.
+ *
  * @since 0.1.0
  */
-export {}
+export * as Cli from "./Cli.ts"

@@ -1,0 +1,32 @@
+/**
+ * Entry point of the `spikernel` command under Node (tsx) and Deno.
+ *
+ * Any failure ends the process with status 1 and one line on stderr that says what was wrong.
+ *
+ * @since 0.1.0
+ */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Cause, Effect } from "effect"
+import { CliError } from "effect/cli"
+import { run } from "./Cli.ts"
+
+const oneLine = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split("\n")[0]
+}
+
+const program = run(process.argv.slice(2)).pipe(
+  Effect.catchCause((cause) =>
+    Cause.hasInterruptsOnly(cause)
+      ? Effect.void
+      : Effect.sync(() => {
+          // The CLI module has already rendered its own parse errors (with usage); say nothing twice.
+          if (!CliError.isCliError(Cause.squash(cause))) process.stderr.write(`spikernel: ${oneLine(cause)}\n`)
+          process.exitCode = 1
+        })
+  ),
+  Effect.provide(NodeServices.layer)
+) as Effect.Effect<void>
+
+NodeRuntime.runMain(program, { disableErrorReporting: true })

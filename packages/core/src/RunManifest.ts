@@ -1,0 +1,53 @@
+/**
+ * The manifest of one pipeline run: what ran, with which code and where (DESIGN.md §3).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * The tensor backend a run used.
+ *
+ * @since 0.1.0
+ */
+export const BackendRecord = Schema.Struct({
+  backend: Schema.String,
+  tfjsVersion: Schema.String,
+  threads: Schema.Int,
+  simd: Schema.Boolean
+})
+
+/**
+ * @since 0.1.0
+ */
+export const StepStatus = Schema.Literals(["cached", "computed", "failed", "interrupted", "pending"])
+
+/**
+ * @since 0.1.0
+ */
+export const RunManifest = Schema.Struct({
+  pipelineFile: Schema.String,
+  /** sha256 of the pipeline file's bytes. */
+  pipelineHash: Schema.String,
+  seed: Schema.Int,
+  plugins: Schema.Array(Schema.Struct({ kind: Schema.String, id: Schema.String, version: Schema.Int })),
+  backend: BackendRecord,
+  runtime: Schema.Struct({ name: Schema.Literals(["node", "deno"]), version: Schema.String }),
+  store: Schema.String,
+  startedAt: Schema.String,
+  endedAt: Schema.optionalKey(Schema.String),
+  steps: Schema.Array(
+    Schema.Struct({
+      name: Schema.String,
+      kind: Schema.String,
+      key: Schema.String,
+      status: StepStatus,
+      seconds: Schema.optionalKey(Schema.Finite)
+    })
+  )
+})
+
+/**
+ * @since 0.1.0
+ */
+export type RunManifest = typeof RunManifest.Type

@@ -1,0 +1,58 @@
+import * as tf from "@tensorflow/tfjs-core"
+await import("@tensorflow/tfjs-backend-wasm")
+await tf.setBackend("wasm")
+const time = (name: string, f: () => tf.Tensor, flops = 0, reps = 5) => {
+  const r = f(); r.dataSync(); r.dispose()
+  let best = Infinity
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now(); const y = f(); y.dataSync(); best = Math.min(best, performance.now() - t0); y.dispose()
+  }
+  console.log(name.padEnd(40), best.toFixed(2), "ms", flops ? (flops / best / 1e6).toFixed(1) + " GFLOP/s" : "")
+}
+const x = tf.randomNormal([32, 28, 28, 32]) as tf.Tensor4D
+time("transpose 4D [3,1,2,0]", () => tf.transpose(x, [3, 1, 2, 0]))
+time("transpose 4D [1,2,0,3]", () => tf.transpose(x, [1, 2, 0, 3]))
+const x2 = tf.reshape(x, [-1, 32])
+time("transpose 2D", () => tf.transpose(x2))
+time("mean [0,1,2]", () => tf.mean(x, [0, 1, 2]))
+time("sum [0,1,2]", () => tf.sum(x, [0, 1, 2]))
+time("sum 2d axis0", () => tf.sum(x2, 0))
+const ones = tf.ones([1, x2.shape[0]])
+time("matMul ones", () => tf.matMul(ones, x2))
+time("avgPool global", () => tf.avgPool(x, [28, 28], 1, "valid"))
+time("mean [1,2]", () => tf.mean(x, [1, 2]))
+time("mul bcast C", () => tf.mul(x, tf.ones([32])))
+time("add same", () => tf.add(x, x))
+time("mul same", () => tf.mul(x, x))
+time("square", () => tf.square(x))
+time("reciprocal", () => tf.reciprocal(x))
+time("div", () => tf.div(x, x))
+time("greater+cast", () => tf.cast(tf.greater(x, 0.5), "float32"))
+time("step", () => tf.step(x))
+time("where", () => tf.where(tf.greater(x, 0), x, tf.zerosLike(x)))
+time("relu", () => tf.relu(x))
+const a = tf.randomNormal([512, 1024]); const b = tf.randomNormal([1024, 512])
+const fl = 2 * 512 * 1024 * 512
+time("matMul", () => tf.matMul(a, b), fl)
+time("matMul tA", () => tf.matMul(b, b, true, false), fl)
+time("matMul tB", () => tf.matMul(a, a, false, true), fl)
+const w = tf.randomNormal([3, 3, 32, 32]) as tf.Tensor4D
+const cf = 2 * 32 * 28 * 28 * 32 * 32 * 9
+time("conv same", () => tf.conv2d(x, w, 1, "same"), cf)
+time("conv explicit", () => tf.conv2d(x, w, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]), cf)
+time("avgPool 2x2", () => tf.avgPool(x, 2, 2, "valid"))
+const yp = tf.avgPool(x, 2, 2, "valid")
+time("avgPoolGrad 2x2 (builtin)", () => tf.grad((z: tf.Tensor4D) => tf.avgPool(z, 2, 2, "valid"))(x, yp))
+time("avgPool 3x3 s1", () => tf.avgPool(x, 3, 1, "same"))
+time("avgPoolGrad 3x3 s1 (builtin)", () => tf.grad((z: tf.Tensor4D) => tf.avgPool(z, 3, 1, "same"))(x, x))
+time("depthwise 3x3 ones", () => tf.depthwiseConv2d(x, tf.ones([3, 3, 32, 1]) as tf.Tensor4D, 1, "same"))
+time("maxPool 1 s2", () => tf.maxPool(x, 1, 2, "valid"))
+time("stridedSlice s2", () => tf.stridedSlice(x, [0, 0, 0, 0], [32, 28, 28, 32], [1, 2, 2, 1]))
+time("pad", () => tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]))
+time("slice", () => tf.slice(x, [0, 1, 1, 0], [32, 26, 26, 32]))
+time("resizeNN x2", () => tf.image.resizeNearestNeighbor(yp, [28, 28]))
+time("reverse", () => tf.reverse(x, [1, 2]))
+const x6 = tf.reshape(x, [2, 16, 28, 28, 4, 8])
+time("transpose 6D", () => tf.transpose(x6, [1, 0, 2, 4, 3, 5]))
+time("stack 4", () => tf.stack([yp, yp, yp, yp]))
+time("concat 4 last", () => tf.concat([yp, yp, yp, yp], 3))
