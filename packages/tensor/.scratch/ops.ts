@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-await import("@tensorflow/tfjs-backend-wasm")
+await import("@tensorflow/tfjs"); await import("@tensorflow/tfjs-backend-wasm")
 await tf.setBackend("wasm")
-const time = (name: string, f: () => tf.Tensor, flops = 0, reps = 5) => {
+const time = (name: string, f: () => tf.Tensor, flops = 0, reps = 9) => {
   const r = f(); r.dataSync(); r.dispose()
   let best = Infinity
   for (let i = 0; i < reps; i++) {
