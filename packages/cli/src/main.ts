@@ -22,7 +22,8 @@ const program = run(process.argv.slice(2)).pipe(
       ? Effect.void
       : Effect.sync(() => {
           // The CLI module has already rendered its own parse errors (with usage); say nothing twice.
-          if (!CliError.isCliError(Cause.squash(cause))) process.stderr.write(`spikernel: ${oneLine(cause)}\n`)
+          if (!CliError.isCliError(Cause.squash(cause)))
+            process.stderr.write(`spikernel: ${oneLine(cause)}\n`)
           process.exitCode = 1
         })
   ),

@@ -1,4 +1,7 @@
 /**
+ * `@spikernel/testing`: contract suites that every implementation of a kind must pass, and fixture
+ * helpers.
+ *
  * @since 0.1.0
  */
-export {}
+export * from "./SchemaContract.ts"
