@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect } from "effect"
+import { Console, type Effect } from "effect"
 
 /**
  * Prints `value` as one JSON document when `json` is set, otherwise the text `render` makes of it.
