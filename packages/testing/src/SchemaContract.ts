@@ -36,7 +36,11 @@ export interface SchemaCases<T> {
  *
  * @since 0.1.0
  */
-export const schemaContract = <T, E>(name: string, schema: Schema.Codec<T, E>, cases: SchemaCases<T>): void => {
+export const schemaContract = <T, E>(
+  name: string,
+  schema: Schema.Codec<T, E>,
+  cases: SchemaCases<T>
+): void => {
   describe(`${name} (schema contract)`, () => {
     const encode = Schema.encodeSync(schema)
     const decode = Schema.decodeUnknownSync(schema)
