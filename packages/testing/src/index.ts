@@ -5,3 +5,5 @@
  * @since 0.1.0
  */
 export * from "./SchemaContract.ts"
+export * from "./StrategyContract.ts"
+export * from "./ToySearchSpace.ts"
