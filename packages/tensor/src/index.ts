@@ -1,4 +1,40 @@
 /**
- * @since 0.1.0
+ * `@spikernel/tensor`: picks the tfjs backend (`Backend` service and layers), records it (`BackendInfo`),
+ * watches the wasm heap (`HeapUsage`), and gives wasm the gradient kernels it lacks or runs slowly.
+ * See README.md for what to import when.
  */
-export {}
+
+// Backend selection (Effect)
+export { Backend, type BackendService } from "./Backend.ts"
+export { autoOrder, BackendChoice, BackendName, BackendOptions } from "./BackendChoice.ts"
+export {
+  BackendError,
+  BackendErrorReason,
+  BackendInitFailed,
+  BackendUnavailable,
+  HeapExhausted,
+  InvalidBackendChoice
+} from "./BackendError.ts"
+export { BackendInfo } from "./BackendInfo.ts"
+export { defaultThreads, describe as describeBackend, installHint } from "./BackendInit.ts"
+
+// Memory
+export {
+  availableBytes,
+  HeapUsage,
+  heapUsage,
+  maxMicroBatch,
+  measurePeakBytes,
+  wasmHeapLimitBytes
+} from "./HeapUsage.ts"
+
+// Fast gradients as plain functions (any backend) and the wasm kernel registry
+export {
+  avgPoolGradFast,
+  conv2dBackpropFilterFast,
+  conv2dBackpropInputFast,
+  type DimRoundingMode,
+  type Pad,
+  phasePlan
+} from "./ConvGradients.ts"
+export { registeredWasmKernels, registerWasmKernels, wasmKernelFactories } from "./WasmKernels.ts"

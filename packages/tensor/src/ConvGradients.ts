@@ -1,0 +1,250 @@
+/**
+ * Convolution and average-pool gradients composed of operations the wasm backend runs fast (XNNPACK
+ * convolutions and GEMMs, 4-D transposes, pads). Plain functions over tf ops: they run on any backend and
+ * are what the wasm kernels of `WasmKernels.ts` call. NHWC only, dilation 1 (as tfjs's own gradients).
+ *
+ * Conventions: x [B,H,W,Ci], filter w [kh,kw,Ci,Co], dy [B,Ho,Wo,Co]; forward
+ *   y[b,o,p,co] = Σ_{r,t,ci} x[b, o·sh − top + r, p·sw − left + t, ci] · w[r,t,ci,co].
+ */
+import * as tf from "@tensorflow/tfjs-core"
+
+export type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding
+export type DimRoundingMode = "floor" | "round" | "ceil"
+type Shape4 = [number, number, number, number]
+
+/**
+ * One spatial axis of the input gradient, split into its `s` phases (x index i = s·m + a). Phase a reads
+ * dy[m + d] · w[tap] for a few (d, tap) pairs; all phases share one window d ∈ [dMin, dMin + size).
+ * `taps[e][a]` is the filter index used at window offset e by phase a, or −1.
+ */
+export interface PhasePlan {
+  readonly stride: number
+  readonly dMin: number
+  readonly size: number
+  readonly taps: ReadonlyArray<ReadonlyArray<number>>
+}
+
+/** Derivation: s·m + a = o·s − p + r with r = s·q + ra, ra = (a+p) mod s, ca = ⌊(a+p)/s⌋ ⇒ o = m + ca − q. */
+export const phasePlan = (kernel: number, stride: number, padBefore: number): PhasePlan => {
+  const entries: Array<{ a: number; d: number; tap: number }> = []
+  for (let a = 0; a < stride; a++) {
+    const ra = (a + padBefore) % stride
+    const ca = Math.floor((a + padBefore) / stride)
+    for (let q = 0; stride * q + ra < kernel; q++) entries.push({ a, d: ca - q, tap: stride * q + ra })
+  }
+  const dMin = Math.min(...entries.map((e) => e.d))
+  const dMax = Math.max(...entries.map((e) => e.d))
+  const size = dMax - dMin + 1
+  const taps = Array.from({ length: size }, () => Array.from({ length: stride }, () => -1))
+  for (const e of entries) taps[e.d - dMin]![e.a] = e.tap
+  return { stride, dMin, size, taps }
+}
+
+/** Crop `x` to rows [top, H − bottom) and columns [left, W − right) (all ≥ 0). */
+const crop = (x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D =>
+  top === 0 && bottom === 0 && left === 0 && right === 0
+    ? x
+    : tf.slice(
+        x,
+        [0, top, left, 0],
+        [x.shape[0], x.shape[1] - top - bottom, x.shape[2] - left - right, x.shape[3]]
+      )
+
+/** Split a possibly negative padding into (pad ≥ 0, crop ≥ 0). */
+const padOrCrop = (p: number): [number, number] => (p >= 0 ? [p, 0] : [0, -p])
+
+/**
+ * dL/dx of conv2d. All sh·sw phases are computed by one forward convolution of dy whose output channels
+ * are (phase row, phase column, Ci); one 4-D transpose interleaves them. For stride 1 this is the classic
+ * "conv of dy with the flipped, in/out-swapped filter".
+ */
+export const conv2dBackpropInputFast = (
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: Shape4,
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: DimRoundingMode
+): tf.Tensor4D =>
+  tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      "channelsLast"
+    )
+    const { batchSize: B, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co } = info
+    const { outHeight: Ho, outWidth: Wo, filterHeight: kh, filterWidth: kw } = info
+    const sh = info.strideHeight
+    const sw = info.strideWidth
+    const rows = phasePlan(kh, sh, info.padInfo.top)
+    const cols = phasePlan(kw, sw, info.padInfo.left)
+    const Hm = Math.ceil(H / sh)
+    const Wm = Math.ceil(W / sw)
+
+    // Filter [Dr, Dc, Co, sh·sw·Ci] gathered from rows of w viewed as [kh·kw, Co·Ci] (+ one zero row).
+    const zeroRow = kh * kw
+    const index = new Int32Array(rows.size * cols.size * sh * sw)
+    let n = 0
+    for (let er = 0; er < rows.size; er++) {
+      for (let ec = 0; ec < cols.size; ec++) {
+        for (let a = 0; a < sh; a++) {
+          for (let b = 0; b < sw; b++) {
+            const r = rows.taps[er]![a]!
+            const t = cols.taps[ec]![b]!
+            index[n++] = r < 0 || t < 0 ? zeroRow : r * kw + t
+          }
+        }
+      }
+    }
+    const wRows = tf.concat([
+      tf.reshape(tf.transpose(filter, [0, 1, 3, 2]), [kh * kw, Co * Ci]),
+      tf.zeros([1, Co * Ci])
+    ])
+    const gathered = tf.gather(wRows, tf.tensor1d(index, "int32"))
+    const phases = sh * sw
+    const f =
+      phases === 1
+        ? tf.reshape(gathered, [rows.size, cols.size, Co, Ci])
+        : tf.reshape(
+            tf.transpose(tf.reshape(gathered, [rows.size * cols.size, phases, Co, Ci]), [0, 2, 1, 3]),
+            [rows.size, cols.size, Co, phases * Ci]
+          )
+
+    // Window of dy rows read by output row m: m + dMin … m + dMin + size − 1.
+    const [padT, cropT] = padOrCrop(-rows.dMin)
+    const [padB, cropB] = padOrCrop(Hm + rows.dMin + rows.size - 1 - Ho)
+    const [padL, cropL] = padOrCrop(-cols.dMin)
+    const [padR, cropR] = padOrCrop(Wm + cols.dMin + cols.size - 1 - Wo)
+    const dyIn = crop(dy, cropT, cropB, cropL, cropR)
+    const y = tf.conv2d(dyIn, f as tf.Tensor4D, 1, [
+      [0, 0],
+      [padT, padB],
+      [padL, padR],
+      [0, 0]
+    ])
+    if (phases === 1) return y
+    // [B, Hm, Wm, (a, b, ci)] → [B, Hm·sh, Wm·sw, Ci] with one 4-D transpose.
+    const interleaved: tf.Tensor4D = tf.reshape(
+      tf.transpose(tf.reshape(y, [B * Hm, Wm, sh, sw * Ci]), [0, 2, 1, 3]),
+      [B, Hm * sh, Wm * sw, Ci]
+    )
+    return crop(interleaved, 0, Hm * sh - H, 0, Wm * sw - W)
+  })
+
+/**
+ * dL/dw of conv2d, "batch as channels": a convolution of xᵀ [Ci,H,W,B] with dyᵀ [Ho,Wo,B,Co] as its
+ * filter, dilated by the stride, gives [Ci,kh,kw,Co].
+ */
+export const conv2dBackpropFilterFast = (
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: Shape4,
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: DimRoundingMode
+): tf.Tensor4D =>
+  tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape,
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      "channelsLast"
+    )
+    const { inHeight: H, inWidth: W, outHeight: Ho, outWidth: Wo, filterHeight: kh, filterWidth: kw } = info
+    const sh = info.strideHeight
+    const sw = info.strideWidth
+    const top = info.padInfo.top
+    const left = info.padInfo.left
+    // Rows of x read: (Ho−1)·sh − top + kh − 1 at most; rows below are cropped, rows above padded.
+    const [padB, cropB] = padOrCrop(kh + (Ho - 1) * sh - H - top)
+    const [padR, cropR] = padOrCrop(kw + (Wo - 1) * sw - W - left)
+    const [padT, cropT] = padOrCrop(top)
+    const [padL, cropL] = padOrCrop(left)
+    const xT = tf.transpose(crop(x, cropT, cropB, cropL, cropR), [3, 1, 2, 0])
+    const dyT = tf.transpose(dy, [1, 2, 0, 3])
+    const out = tf.conv2d(
+      xT,
+      dyT,
+      1,
+      [
+        [0, 0],
+        [padT, padB],
+        [padL, padR],
+        [0, 0]
+      ],
+      "NHWC",
+      [sh, sw]
+    )
+    return tf.transpose(out, [1, 2, 0, 3])
+  })
+
+/**
+ * Insert s−1 zero rows/columns after every row/column of dy (pads of reshaped views, no strided writes):
+ * [B,Ho,Wo,C] → [B,Ho·sh,Wo·sw,C].
+ */
+const zeroInsert = (dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D => {
+  const [B, Ho, Wo, C] = dy.shape
+  let u: tf.Tensor = dy
+  if (sw > 1) {
+    u = tf.reshape(
+      tf.pad(tf.reshape(u, [B * Ho * Wo, 1, C]), [
+        [0, 0],
+        [0, sw - 1],
+        [0, 0]
+      ]),
+      [B, Ho, Wo * sw, C]
+    )
+  }
+  if (sh > 1) {
+    u = tf.reshape(
+      tf.pad(tf.reshape(u, [B * Ho, 1, Wo * sw * C]), [
+        [0, 0],
+        [0, sh - 1],
+        [0, 0]
+      ]),
+      [B, Ho * sh, Wo * sw, C]
+    )
+  }
+  return u as tf.Tensor4D
+}
+
+/**
+ * dL/dx of avgPool with tfjs's semantics (every window divides by kh·kw, padding included — as
+ * PyTorch's count_include_pad): a depthwise convolution of the zero-inserted dy with a constant filter.
+ */
+export const avgPoolGradFast = (
+  dy: tf.Tensor4D,
+  inputShape: Shape4,
+  filterSize: number | [number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: DimRoundingMode
+): tf.Tensor4D =>
+  tf.tidy(() => {
+    const info = tf.backend_util.computePool2DInfo(inputShape, filterSize, strides, 1, pad, dimRoundingMode)
+    const { inHeight: H, inWidth: W, inChannels: C, filterHeight: kh, filterWidth: kw } = info
+    const sh = info.strideHeight
+    const sw = info.strideWidth
+    const u = zeroInsert(dy, sh, sw)
+    // dx[i] = Σ u[v] over v ∈ [i + top − kh + 1, i + top]: a correlation with pad (kh − 1 − top).
+    const [padT, cropT] = padOrCrop(kh - 1 - info.padInfo.top)
+    const [padB, cropB] = padOrCrop(H - u.shape[1] + info.padInfo.top)
+    const [padL, cropL] = padOrCrop(kw - 1 - info.padInfo.left)
+    const [padR, cropR] = padOrCrop(W - u.shape[2] + info.padInfo.left)
+    const ones = tf.fill([kh, kw, C, 1], 1 / (kh * kw)) as tf.Tensor4D
+    return tf.depthwiseConv2d(crop(u, cropT, cropB, cropL, cropR), ones, 1, [
+      [0, 0],
+      [padT, padB],
+      [padL, padR],
+      [0, 0]
+    ])
+  })

@@ -1,0 +1,29 @@
+/**
+ * Conv2DBackpropFilter for wasm, which has none: "batch as channels" (see `conv2dBackpropFilterFast`).
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import { conv2dBackpropFilterFast } from "../ConvGradients.ts"
+import { asTensor, markKernel } from "./KernelTensor.ts"
+
+export const conv2dBackpropFilterWasm = (original: tf.KernelConfig | undefined): tf.KernelConfig => ({
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: "wasm",
+  ...(original?.setupFunc === undefined ? {} : { setupFunc: original.setupFunc }),
+  kernelFunc: markKernel((args) => {
+    const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs
+    if (attrs.dataFormat === "NCHW") {
+      if (original !== undefined) return original.kernelFunc(args)
+      throw new Error("Conv2DBackpropFilter on wasm supports NHWC only")
+    }
+    return tf.tidy(() =>
+      conv2dBackpropFilterFast(
+        asTensor<tf.Tensor4D>(args.inputs.x!),
+        asTensor<tf.Tensor4D>(args.inputs.dy!),
+        attrs.filterShape,
+        attrs.strides,
+        attrs.pad,
+        attrs.dimRoundingMode
+      )
+    )
+  })
+})
