@@ -1,4 +1,17 @@
 /**
+ * `@spikernel/neurons`: spiking neuron models (LIF, IF, PLIF) as `init` + pure `step`, and the
+ * surrogate gradients of their firing function.
+ *
  * @since 0.1.0
  */
-export {}
+
+/** Integrate-and-fire. */
+export * as IntegrateAndFire from "./IntegrateAndFire.ts"
+/** Leaky integrate-and-fire (SNASNet's neuron). */
+export * as Lif from "./Lif.ts"
+/** The NeuronModel plugins. */
+export * as NeuronPlugins from "./NeuronPlugins.ts"
+/** Parametric LIF. */
+export * as Plif from "./Plif.ts"
+/** Surrogate gradients. */
+export * as Surrogate from "./Surrogate.ts"
