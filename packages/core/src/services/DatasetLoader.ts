@@ -57,8 +57,11 @@ export interface ImageBatch {
 }
 
 /**
- * How to walk a split. Shuffling and augmentation draw from the counter-based stream
- * (seed, `data/<split>`, epoch), so epoch e is the same whatever ran before it.
+ * How to walk a split. Shuffling and augmentation draw from counter-based streams, so epoch e (and
+ * every batch in it) is the same whatever ran before it:
+ * - the order of epoch e is a permutation drawn from (seed, `data/shuffle/<split>`, index e);
+ * - the crop and flip of image i in epoch e come from (seed, `data/augment/epoch-<e>`, index i),
+ *   i being the image's position in its split, so they do not depend on the batch size either.
  *
  * @since 0.1.0
  */
@@ -75,6 +78,8 @@ export interface BatchOptions {
   /** Stop after this many batches. */
   readonly take?: number
   readonly dropLast?: boolean
+  /** How many batches to build ahead of the consumer (a bounded buffer); 0 builds on demand. */
+  readonly prefetch?: number
 }
 
 /**
