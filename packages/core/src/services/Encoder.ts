@@ -17,6 +17,7 @@ import { Context } from "effect"
 export interface EncodedInput {
   readonly timesteps: number
   readonly static: boolean
+  /** The input at step t (0-based, t < timesteps); owned by this value, released by `dispose`. */
   readonly at: (t: number) => tf.Tensor4D
   readonly dispose: () => void
 }
