@@ -1,4 +1,15 @@
 /**
+ * `@spikernel/scorers`: the training-free SAHD score of SNASNet (METHOD.md §3) and the figures a
+ * selection needs (parameters, memory).
+ *
+ * The kernel math is pure and exact: bit-packed codes (`BitCodes`), their Gram matrix by popcount
+ * (`HammingGram`), the float32-faithful kernel accumulation (`SahdKernel`) and a pivoted float64
+ * log-determinant (`LogDet`).
+ *
  * @since 0.1.0
  */
-export {}
+export * from "./BitCodes.ts"
+export * from "./HammingGram.ts"
+export * from "./LogDet.ts"
+export * from "./SahdKernel.ts"
+export * from "./SpikePacking.ts"
