@@ -1,4 +1,34 @@
 /**
+ * `@spikernel/report`: static reports of pipeline runs — `index.html` with inline SVG plots (Vega-Lite
+ * rendered server-side), `summary.md` and `results.json` — and side-by-side comparisons that say
+ * whether they are fair.
+ *
  * @since 0.1.0
  */
-export {}
+
+/** Writing a report or a comparison. */
+export * as Report from "./Report.ts"
+/** What a report is made of. */
+export * as ReportInput from "./ReportInput.ts"
+/** The schema of `results.json`. */
+export * as ReportResults from "./ReportResults.ts"
+/** The package's error. */
+export * from "./ReportError.ts"
+/** Kendall's τ-b with ties. */
+export * as KendallTau from "./KendallTau.ts"
+/** The accuracy–memory Pareto front. */
+export * as ParetoFront from "./ParetoFront.ts"
+/** Best score so far, per strategy over seeds. */
+export * as BestSoFar from "./BestSoFar.ts"
+/** Search cost and speed-up over the baseline. */
+export * as SearchCost from "./SearchCost.ts"
+/** Fairness checks of a comparison. */
+export * as Fairness from "./Fairness.ts"
+/** Analysis: every figure of a report. */
+export * as Analysis from "./Analysis.ts"
+/** The plots' Vega-Lite specs. */
+export * as PlotSpecs from "./PlotSpecs.ts"
+/** Server-side SVG rendering. */
+export * as SvgRenderer from "./SvgRenderer.ts"
+/** Units and labels. */
+export * as Format from "./Format.ts"

@@ -1,0 +1,223 @@
+/**
+ * Best score so far, against candidates evaluated and against seconds paid, per strategy with a band
+ * over seeds: how fast each strategy finds good candidates.
+ *
+ * Each run's curve is a step function (the running maximum of its scores in proposal order), so the
+ * curves are kept only at the points where some seed's best changes, and plotted as steps.
+ *
+ * @since 0.1.0
+ */
+import type { ReportInput, SearchRun } from "./ReportInput.ts"
+import { baselineRule, groupKey } from "./SearchCost.ts"
+
+/**
+ * The band drawn around the median: min–max over seeds, or the interquartile range.
+ *
+ * @since 0.1.0
+ */
+export type Band = "min-max" | "quartiles"
+
+/**
+ * One point of a series: the median over the seeds that have reached `x`, and the band.
+ *
+ * @since 0.1.0
+ */
+export interface CurvePoint {
+  readonly x: number
+  readonly median: number
+  readonly lo: number
+  readonly hi: number
+  /** How many seeds the point summarises. */
+  readonly seeds: number
+}
+
+/**
+ * One strategy on one kernel set of one pipeline, over its seeds.
+ *
+ * @since 0.1.0
+ */
+export interface BestSoFarSeries {
+  readonly pipeline: string
+  readonly strategy: string
+  readonly cellType: SearchRun["cellType"]
+  readonly kernels: ReadonlyArray<number>
+  readonly budget: number
+  readonly baseline: boolean
+  readonly seeds: ReadonlyArray<number>
+  readonly band: Band
+  readonly byCandidates: ReadonlyArray<CurvePoint>
+  readonly bySeconds: ReadonlyArray<CurvePoint>
+  /** The best score each seed ended with, summarised like the points. */
+  readonly final: CurvePoint
+}
+
+/**
+ * The score of a candidate under the run's scorer; NaN when the record lacks it.
+ *
+ * @since 0.1.0
+ */
+export const candidateScore = (run: SearchRun, candidate: SearchRun["candidates"][number]): number =>
+  candidate.scores.find((score) => score.scorer === run.scorer)?.value ?? Number.NaN
+
+/**
+ * One run's running maximum in proposal order, with the paid seconds elapsed after each candidate.
+ *
+ * @since 0.1.0
+ */
+export interface RunCurve {
+  readonly best: ReadonlyArray<number>
+  readonly elapsed: ReadonlyArray<number>
+}
+
+/**
+ * @since 0.1.0
+ */
+export const runCurve = (run: SearchRun): RunCurve => {
+  const ordered = [...run.candidates].sort((a, b) => a.index - b.index)
+  const best: Array<number> = []
+  const elapsed: Array<number> = []
+  let top = Number.NEGATIVE_INFINITY
+  let seconds = 0
+  for (const candidate of ordered) {
+    const score = candidateScore(run, candidate)
+    if (score > top) top = score
+    if (!candidate.cached) seconds += candidate.seconds
+    best.push(top)
+    elapsed.push(seconds)
+  }
+  return { best, elapsed }
+}
+
+// Type-7 quantile (linear between order statistics) of sorted values.
+const quantile = (sorted: ReadonlyArray<number>, q: number): number => {
+  const h = (sorted.length - 1) * q
+  const lo = Math.floor(h)
+  const hi = Math.ceil(h)
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo])
+}
+
+/**
+ * The median and band of some seeds' values; undefined when none of them is finite yet (a seed whose
+ * best is still −∞ has found no usable score, and has no place on a plot).
+ *
+ * @since 0.1.0
+ */
+export const summarize = (x: number, values: ReadonlyArray<number>, band: Band): CurvePoint | undefined => {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b)
+  if (finite.length === 0) return undefined
+  return {
+    x,
+    median: quantile(finite, 0.5),
+    lo: band === "min-max" ? finite[0] : quantile(finite, 0.25),
+    hi: band === "min-max" ? finite[finite.length - 1] : quantile(finite, 0.75),
+    seeds: finite.length
+  }
+}
+
+const byCandidates = (curves: ReadonlyArray<RunCurve>, band: Band): Array<CurvePoint> => {
+  const length = Math.max(...curves.map((curve) => curve.best.length))
+  const points: Array<CurvePoint> = []
+  for (let i = 0; i < length; i++) {
+    const changed =
+      i === 0 ||
+      i === length - 1 ||
+      curves.some((curve) => i < curve.best.length && curve.best[i] !== curve.best[i - 1]) ||
+      curves.some((curve) => curve.best.length === i)
+    if (!changed) continue
+    const point = summarize(
+      i + 1,
+      curves.filter((curve) => i < curve.best.length).map((curve) => curve.best[i]),
+      band
+    )
+    if (point !== undefined) points.push(point)
+  }
+  return points
+}
+
+// The best of a run at time t: the running maximum of the last candidate finished by t.
+const bestAt = (curve: RunCurve, t: number): number => {
+  let lo = 0
+  let hi = curve.elapsed.length - 1
+  if (hi < 0 || curve.elapsed[0] > t) return Number.NaN
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (curve.elapsed[mid] <= t) lo = mid
+    else hi = mid - 1
+  }
+  return curve.best[lo]
+}
+
+const bySeconds = (curves: ReadonlyArray<RunCurve>, band: Band): Array<CurvePoint> => {
+  const times = new Set<number>()
+  for (const curve of curves) {
+    const n = curve.best.length
+    for (let i = 0; i < n; i++) {
+      if (i === 0 || i === n - 1 || curve.best[i] !== curve.best[i - 1]) times.add(curve.elapsed[i])
+    }
+  }
+  const points: Array<CurvePoint> = []
+  for (const t of [...times].sort((a, b) => a - b)) {
+    // A seed that has finished by t no longer speaks for t: the band narrows rather than pretend.
+    const running = curves.filter(
+      (curve) => curve.elapsed.length > 0 && curve.elapsed[curve.elapsed.length - 1] >= t
+    )
+    const point = summarize(
+      t,
+      running.map((curve) => bestAt(curve, t)),
+      band
+    )
+    if (point !== undefined) points.push(point)
+  }
+  return points
+}
+
+/**
+ * The best-so-far series of every (pipeline, strategy, cell type, kernel set, budget) group.
+ * `band` defaults to min–max for up to four seeds and to quartiles above that.
+ *
+ * @since 0.1.0
+ */
+export const bestSoFar = (
+  inputs: ReadonlyArray<ReportInput>,
+  band?: Band
+): ReadonlyArray<BestSoFarSeries> => {
+  const isBaseline = baselineRule(inputs)
+  const groups = new Map<string, { pipeline: string; baseline: boolean; runs: Array<SearchRun> }>()
+  for (const input of inputs) {
+    for (const run of input.searches) {
+      const baseline = isBaseline(run)
+      const key = groupKey(input.name, run, baseline)
+      const group = groups.get(key)
+      if (group === undefined) groups.set(key, { pipeline: input.name, baseline, runs: [run] })
+      else group.runs.push(run)
+    }
+  }
+  return [...groups.values()].map(({ pipeline, baseline, runs }): BestSoFarSeries => {
+    const chosen: Band = band ?? (runs.length <= 4 ? "min-max" : "quartiles")
+    const curves = runs.map(runCurve)
+    const finals = curves.map((curve) =>
+      curve.best.length === 0 ? Number.NaN : curve.best[curve.best.length - 1]
+    )
+    const final = summarize(Number.NaN, finals, chosen) ?? {
+      x: Number.NaN,
+      median: Number.NaN,
+      lo: Number.NaN,
+      hi: Number.NaN,
+      seeds: 0
+    }
+    const first = runs[0]
+    return {
+      pipeline,
+      strategy: first.strategy,
+      cellType: first.cellType,
+      kernels: first.kernels,
+      budget: first.budget,
+      baseline,
+      seeds: runs.map((run) => run.seed).sort((a, b) => a - b),
+      band: chosen,
+      byCandidates: curves.some((curve) => curve.best.length > 0) ? byCandidates(curves, chosen) : [],
+      bySeconds: bySeconds(curves, chosen),
+      final
+    }
+  })
+}

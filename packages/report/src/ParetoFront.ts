@@ -1,0 +1,49 @@
+/**
+ * The accuracy–memory Pareto front: the models no other model beats on both accuracy and memory.
+ *
+ * `@spikernel/selectors` has the same computation as a Selector plugin; a report may not depend on a
+ * plugin package (DESIGN.md §1), so it keeps this small, generic copy with the same semantics.
+ *
+ * @since 0.1.0
+ */
+
+// Comparisons rather than differences, so infinite values sort without producing NaN.
+const order = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * The items on the front, cheapest first (so the value rises along it).
+ *
+ * An item is on the front when no other item has a cost at most as large and a value at least as high
+ * with one of the two strictly better. Items with identical (cost, value) do not dominate each other,
+ * so duplicates of a front point all stay on it. Items with a NaN cost or value are left out.
+ *
+ * @since 0.1.0
+ */
+export const paretoFront = <A>(
+  items: ReadonlyArray<A>,
+  cost: (item: A) => number,
+  value: (item: A) => number
+): ReadonlyArray<A> => {
+  const usable = items.filter((item) => !Number.isNaN(cost(item)) && !Number.isNaN(value(item)))
+  // Sweep by cost ascending, best value first within a cost: an item is on the front iff its value is
+  // the best of its cost group and beats every cheaper item.
+  const sorted = [...usable].sort((a, b) => order(cost(a), cost(b)) || order(value(b), value(a)))
+  const front: Array<A> = []
+  let bestCheaper = Number.NEGATIVE_INFINITY
+  let anyCheaper = false
+  let i = 0
+  while (i < sorted.length) {
+    const groupCost = cost(sorted[i])
+    const groupBest = value(sorted[i])
+    const beats = !anyCheaper || groupBest > bestCheaper
+    let j = i
+    while (j < sorted.length && cost(sorted[j]) === groupCost) {
+      if (beats && value(sorted[j]) === groupBest) front.push(sorted[j])
+      j++
+    }
+    if (beats) bestCheaper = groupBest
+    anyCheaper = true
+    i = j
+  }
+  return front
+}

@@ -1,0 +1,271 @@
+/**
+ * The tables of a report, built once and written twice: as HTML in `index.html` and as Markdown in
+ * `summary.md`. Cells are plain text with their units; the writers only escape and lay them out.
+ *
+ * @since 0.1.0
+ */
+import type { Analysis } from "./Analysis.ts"
+import {
+  formatCount,
+  formatMegabytes,
+  formatNumber,
+  formatPercent,
+  formatSeconds,
+  formatSpeedup,
+  kernelsLabel
+} from "./Format.ts"
+
+/**
+ * A table: a title, a sentence saying what it holds, columns, and rows of text cells. A row marked
+ * `warn` is a fairness warning and is drawn as one.
+ *
+ * @since 0.1.0
+ */
+export interface Table {
+  readonly id: string
+  readonly title: string
+  readonly note: string
+  /** `numeric` cells align right; `wrap` cells may break lines (the rest stay on one line). */
+  readonly columns: ReadonlyArray<{
+    readonly header: string
+    readonly numeric: boolean
+    readonly wrap: boolean
+  }>
+  readonly rows: ReadonlyArray<{ readonly cells: ReadonlyArray<string>; readonly warn: boolean }>
+}
+
+const column = (header: string, numeric = false, wrap = false) => ({ header, numeric, wrap })
+const row = (cells: ReadonlyArray<string>, warn = false) => ({ cells, warn })
+
+/**
+ * Each pipeline's selected models with accuracy, parameters, bytes and the pipeline's search time.
+ *
+ * @since 0.1.0
+ */
+export const selectedTable = (analysis: Analysis): Table => ({
+  id: "selected",
+  title: "Selected models",
+  note: "What each pipeline selected; search time is the pipeline's paid search seconds over all its searches.",
+  columns: [
+    column("Pipeline"),
+    column("Selected architecture"),
+    column("Accuracy", true),
+    column("Parameters", true),
+    column("Bytes", true),
+    column("Memory", true),
+    column("SAHD score", true),
+    column("Search time", true)
+  ],
+  rows: analysis.results.pipelines.flatMap((pipeline) =>
+    pipeline.selected.length === 0
+      ? [
+          row([
+            pipeline.name,
+            "— (none selected)",
+            "—",
+            "—",
+            "—",
+            "—",
+            "—",
+            formatSeconds(pipeline.searchSeconds)
+          ])
+        ]
+      : pipeline.selected.map((model) =>
+          row([
+            pipeline.name,
+            model.label,
+            formatPercent(model.accuracy),
+            formatCount(model.params),
+            formatCount(model.bytes),
+            formatMegabytes(model.bytes),
+            formatNumber(model.score, 2),
+            formatSeconds(pipeline.searchSeconds)
+          ])
+        )
+  )
+})
+
+/**
+ * The fairness checks; failed checks are warning rows.
+ *
+ * @since 0.1.0
+ */
+export const fairnessTable = (analysis: Analysis): Table => ({
+  id: "fairness",
+  title: "Fairness of the comparison",
+  note: "Compared searches should share budget, seeds and data; reused results make search times look cheaper.",
+  columns: [column("Check"), column("Status"), column("Detail", false, true)],
+  rows: analysis.results.fairness.map((check) =>
+    row([check.check, check.fair ? "✓ fair" : "⚠ warning", check.detail], !check.fair)
+  )
+})
+
+/**
+ * The pipelines side by side.
+ *
+ * @since 0.1.0
+ */
+export const pipelinesTable = (analysis: Analysis): Table => ({
+  id: "pipelines",
+  title: "Pipelines",
+  note: "Candidates paid for were evaluated in this run; cached ones were reused from the store and cost no time here.",
+  columns: [
+    column("Pipeline"),
+    column("Dataset", false, true),
+    column("Strategies", false, true),
+    column("Kernel sets", false, true),
+    column("Seeds"),
+    column("Searches", true),
+    column("Paid", true),
+    column("Cached", true),
+    column("Search time", true)
+  ],
+  rows: analysis.results.pipelines.map((p) =>
+    row([
+      p.name,
+      p.dataset,
+      p.strategies.join(", "),
+      p.kernelSets.map(kernelsLabel).join(" "),
+      p.seeds.join(", "),
+      formatCount(p.searches),
+      formatCount(p.paid),
+      formatCount(p.cached),
+      formatSeconds(p.searchSeconds)
+    ])
+  )
+})
+
+/**
+ * Search cost per kernel set and strategy, with the speed-up over the baseline.
+ *
+ * @since 0.1.0
+ */
+export const costTable = (analysis: Analysis): Table => {
+  const several = analysis.results.pipelines.length > 1
+  return {
+    id: "search-cost",
+    title: "Search cost",
+    note:
+      analysis.results.baselineSeconds === undefined
+        ? "No baseline search in these results, so no speed-up."
+        : `Speed-up: mean seconds of a baseline run (${formatSeconds(analysis.results.baselineSeconds)}) over the row's mean.`,
+    columns: [
+      ...(several ? [column("Pipeline")] : []),
+      column("Kernel set"),
+      column("Strategy"),
+      column("Budget", true),
+      column("Seeds"),
+      column("Paid", true),
+      column("Cached", true),
+      column("Mean per run", true),
+      column("min–max", true),
+      column("Speed-up", true)
+    ],
+    rows: analysis.results.searchCost.map((g) =>
+      row([
+        ...(several ? [g.pipeline] : []),
+        `${kernelsLabel(g.kernels)}${g.cellType === "backward" ? "" : ` ${g.cellType}`}${g.baseline ? " (baseline)" : ""}`,
+        g.strategy,
+        formatCount(g.budget),
+        g.seeds.join(", "),
+        formatCount(g.paid),
+        formatCount(g.cached),
+        formatSeconds(g.meanSeconds),
+        `${g.minSeconds.toFixed(1)}–${formatSeconds(g.maxSeconds)}`,
+        formatSpeedup(g.speedup)
+      ])
+    )
+  }
+}
+
+/**
+ * The best score each strategy reached, over its seeds.
+ *
+ * @since 0.1.0
+ */
+export const bestTable = (analysis: Analysis): Table => {
+  const several = analysis.results.pipelines.length > 1
+  return {
+    id: "best-score",
+    title: "Best score reached",
+    note: "The best SAHD score of each seed at the end of its search: median and band (min–max, or quartiles above four seeds).",
+    columns: [
+      ...(several ? [column("Pipeline")] : []),
+      column("Kernel set"),
+      column("Strategy"),
+      column("Budget", true),
+      column("Seeds"),
+      column("Median", true),
+      column("Band", true)
+    ],
+    rows: analysis.results.bestSoFar.map((b) =>
+      row([
+        ...(several ? [b.pipeline] : []),
+        `${kernelsLabel(b.kernels)}${b.baseline ? " (baseline)" : ""}`,
+        b.strategy,
+        formatCount(b.budget),
+        b.seeds.join(", "),
+        formatNumber(b.median, 2),
+        `${formatNumber(b.lo, 2)} – ${formatNumber(b.hi, 2)} (${b.band})`
+      ])
+    )
+  }
+}
+
+/**
+ * Kendall's τ-b between score and trained accuracy, over all models and per kernel set.
+ *
+ * @since 0.1.0
+ */
+export const kendallTable = (analysis: Analysis): Table => ({
+  id: "kendall",
+  title: "Score–accuracy rank correlation",
+  note: "Kendall's τ-b (tie-corrected) between the SAHD score and trained accuracy; — where it is undefined (fewer than two models, or a constant).",
+  columns: [
+    column("Models"),
+    column("n", true),
+    column("τ-b", true),
+    column("Concordant", true),
+    column("Discordant", true),
+    column("Ties (score / acc. / both)", true)
+  ],
+  rows: analysis.results.kendall.map((t) =>
+    row([
+      t.group === "all" ? "all trained" : t.group,
+      formatCount(t.n),
+      formatNumber(t.tau, 3),
+      formatCount(t.concordant),
+      formatCount(t.discordant),
+      `${t.tiedX} / ${t.tiedY} / ${t.tiedBoth}`
+    ])
+  )
+})
+
+/**
+ * The accuracy–memory Pareto front.
+ *
+ * @since 0.1.0
+ */
+export const paretoTable = (analysis: Analysis): Table => ({
+  id: "pareto",
+  title: "Accuracy–memory Pareto front",
+  note: "Trained models that no other model beats on both accuracy and memory, smallest first.",
+  columns: [
+    column("Pipeline"),
+    column("Architecture"),
+    column("Accuracy", true),
+    column("Parameters", true),
+    column("Memory", true),
+    column("Selected")
+  ],
+  rows: analysis.results.pareto.map((m) =>
+    row([
+      m.pipeline,
+      m.label,
+      formatPercent(m.accuracy),
+      formatCount(m.params),
+      formatMegabytes(m.bytes),
+      m.selected ? "yes" : ""
+    ])
+  )
+})
