@@ -20,6 +20,7 @@ import { Schema } from "effect"
 import type { PackedCodes } from "./BitCodes.ts"
 import { gram } from "./HammingGram.ts"
 import { type LogDet, logAbsDet } from "./LogDet.ts"
+import type { GramFunction } from "./WasmGram.ts"
 
 /**
  * `official`: HEAD's E with the ×N factor (entries ≈ N − 0.5·D/E). `no-N`: the January-2022 form
@@ -39,7 +40,7 @@ const epsilon = f32(1e-3)
 
 /**
  * Adds one call's K_call to the float64 accumulator `k` (B×B row-major), using `g` as scratch for
- * the Gram matrix.
+ * the Gram matrix computed by `gramOf` (the JS reference by default; `makeWasmGram()` is faster).
  *
  * @since 0.1.0
  */
@@ -47,12 +48,13 @@ export const accumulateCall = (
   k: Float64Array,
   codes: PackedCodes,
   normaliser: Normaliser,
-  g: Int32Array = new Int32Array(codes.batch * codes.batch)
+  g: Int32Array = new Int32Array(codes.batch * codes.batch),
+  gramOf: GramFunction = gram
 ): void => {
   const B = codes.batch
   const N = codes.neurons
   const nf = f32(N)
-  gram(codes, g)
+  gramOf(codes, g)
   const r = new Float64Array(B)
   const q = new Float64Array(B)
   for (let b = 0; b < B; b++) {
@@ -97,7 +99,11 @@ export interface SahdKernel {
  *
  * @since 0.1.0
  */
-export const makeSahdKernel = (batch: number, normaliser: Normaliser): SahdKernel => {
+export const makeSahdKernel = (
+  batch: number,
+  normaliser: Normaliser,
+  gramOf: GramFunction = gram
+): SahdKernel => {
   const k = new Float64Array(batch * batch)
   const g = new Int32Array(batch * batch)
   let n = 0
@@ -108,7 +114,7 @@ export const makeSahdKernel = (batch: number, normaliser: Normaliser): SahdKerne
       if (codes.batch !== batch) {
         throw new RangeError(`SAHD kernel: a call has batch ${codes.batch}, the kernel ${batch}`)
       }
-      accumulateCall(k, codes, normaliser, g)
+      accumulateCall(k, codes, normaliser, g, gramOf)
       n++
     },
     calls: () => n,

@@ -10,6 +10,7 @@ import {
   hammingFromGram,
   logAbsDet,
   makeSahdKernel,
+  makeWasmGram,
   type Normaliser,
   packCodes,
   packSpikes,
@@ -101,6 +102,23 @@ describe("bit codes", () => {
         }
       }
     }
+  })
+
+  it("the WebAssembly Gram equals the JS reference, with and without row padding", () => {
+    const wasmGram = makeWasmGram()
+    for (const [batch, neurons] of [
+      [1, 1],
+      [7, 45],
+      [33, 256],
+      [64, 1000],
+      [5, 4096]
+    ]) {
+      const codes = packCodes(randomCode(batch, neurons, 11, 0.5), batch, neurons)
+      expect([...wasmGram(codes)]).toEqual([...gram(codes)])
+    }
+    // Reusing the instance after a larger call (memory already grown) stays correct.
+    const small = packCodes(randomCode(3, 70, 12, 0.5), 3, 70)
+    expect([...wasmGram(small)]).toEqual([...gram(small)])
   })
 
   it("packSpikes reads the same codes from a tensor through the 16-bit-halves matMul and the plain path", () => {
@@ -198,6 +216,9 @@ describe("SAHD kernel (METHOD.md §3(d), §7.2)", () => {
     }))
     const a = scoreOf(base, batch).logDet.logAbsDet
     const b = scoreOf(permuted, batch).logDet.logAbsDet
+    const wasm = makeSahdKernel(batch, "official", makeWasmGram())
+    for (const call of permuted) wasm.add(packCodes(call.values, batch, call.neurons))
+    expect(wasm.logDet().logAbsDet).toBe(b)
     expect(Number.isFinite(a)).toBe(true)
     expect(Math.abs(a - b) / Math.abs(a)).toBeLessThan(1e-9)
     // The kernel itself permutes exactly.
