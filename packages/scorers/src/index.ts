@@ -11,6 +11,9 @@
 export * from "./BitCodes.ts"
 export * from "./HammingGram.ts"
 export * from "./LogDet.ts"
+/** The safetensors format, and the PyTorch ↔ tfjs weight layouts. */
+export * from "./Safetensors.ts"
 export * from "./SahdKernel.ts"
 export * from "./SpikePacking.ts"
 export * from "./WasmGram.ts"
+export * from "./WeightLayout.ts"
