@@ -1,12 +1,14 @@
 /**
  * `synthetic`: a seeded, generated data set for tests and smoke runs that is genuinely learnable.
  *
- * Each class has a prototype image: per channel, a sum of three low-frequency 2-D cosine gratings
- * whose integer frequencies, phases and weights are drawn from (seed, `data/synthetic/class`, class).
- * Image i of a split has label i mod classes (balanced splits) and is its prototype plus a random
- * brightness shift and per-pixel Gaussian noise, drawn from (seed, `data/synthetic/<split>`, i).
- * A nearest-centroid classifier separates the classes at the default noise (a test checks it), yet
- * the noise keeps the task from being trivial. Normalisation is the train split's own statistics.
+ * Each class has a pattern: per channel, a sum of three low-frequency 2-D cosine gratings whose
+ * integer frequencies, phases and weights are drawn from (seed, `data/synthetic/class`, class).
+ * Image i of a split has label i mod classes (balanced splits) and is its class pattern translated
+ * by up to 3 pixels, plus a random brightness shift and per-pixel Gaussian noise, all drawn from
+ * (seed, `data/synthetic/<split>`, i). The translations keep a pixel-wise template matcher well
+ * below perfect while a convolutional network can still learn the classes (the package test checks
+ * that a nearest-centroid classifier is far above chance). Normalisation is the train split's own
+ * statistics.
  *
  * @since 0.1.0
  */
@@ -44,20 +46,32 @@ export const Config = Schema.Struct({
 export type Config = typeof Config.Type
 
 const GRATINGS = 3
-/** Peak deviation of a prototype from mid-grey. */
+/** Peak deviation of a pattern from mid-grey. */
 const AMPLITUDE = 90
+/** Largest random translation of a pattern, in pixels along each axis. */
+const MAX_SHIFT = 3
 
 /**
- * The prototype of class `label`, as float pixels (HWC).
+ * One cosine grating: integer frequencies (cycles per image) along x and y, a phase and a weight.
  *
  * @since 0.1.0
  */
-export const prototype = (config: Config, label: number): Float64Array => {
-  const { height, width, channels } = config
+export interface Grating {
+  readonly u: number
+  readonly v: number
+  readonly phase: number
+  readonly weight: number
+}
+
+/**
+ * The gratings of class `label`, per channel.
+ *
+ * @since 0.1.0
+ */
+export const classPattern = (config: Config, label: number): ReadonlyArray<ReadonlyArray<Grating>> => {
   const source = Rng.draws({ seed: config.seed, stream: "data/synthetic/class", index: label })
-  const out = new Float64Array(height * width * channels).fill(128)
-  for (let c = 0; c < channels; c++) {
-    const waves = Array.from({ length: GRATINGS }, () => {
+  return Array.from({ length: config.channels }, () =>
+    Array.from({ length: GRATINGS }, () => {
       let u = 0
       let v = 0
       while (u === 0 && v === 0) {
@@ -66,13 +80,32 @@ export const prototype = (config: Config, label: number): Float64Array => {
       }
       return { u, v, phase: 2 * Math.PI * source.float(), weight: 0.5 + 0.5 * source.float() }
     })
+  )
+}
+
+/**
+ * Renders a class pattern translated by (dx, dy) pixels, as float pixels (HWC) around mid-grey.
+ *
+ * @since 0.1.0
+ */
+export const render = (
+  config: Config,
+  pattern: ReadonlyArray<ReadonlyArray<Grating>>,
+  dx: number,
+  dy: number
+): Float64Array => {
+  const { height, width, channels } = config
+  const out = new Float64Array(height * width * channels).fill(128)
+  for (let c = 0; c < channels; c++) {
+    const waves = pattern[c]
     const total = waves.reduce((sum, wave) => sum + wave.weight, 0)
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         let value = 0
         for (const wave of waves) {
           value +=
-            wave.weight * Math.cos(2 * Math.PI * ((wave.u * x) / width + (wave.v * y) / height) + wave.phase)
+            wave.weight *
+            Math.cos(2 * Math.PI * ((wave.u * (x + dx)) / width + (wave.v * (y + dy)) / height) + wave.phase)
         }
         out[(y * width + x) * channels + c] += (AMPLITUDE * value) / total
       }
@@ -83,7 +116,7 @@ export const prototype = (config: Config, label: number): Float64Array => {
 
 const generateSplit = (
   config: Config,
-  prototypes: ReadonlyArray<Float64Array>,
+  patterns: ReadonlyArray<ReadonlyArray<ReadonlyArray<Grating>>>,
   split: "train" | "test",
   size: number
 ): SplitData => {
@@ -94,8 +127,10 @@ const generateSplit = (
     const label = i % config.classes
     labels[i] = label
     const source = Rng.draws({ seed: config.seed, stream: `data/synthetic/${split}`, index: i })
+    const dx = source.int(2 * MAX_SHIFT + 1) - MAX_SHIFT
+    const dy = source.int(2 * MAX_SHIFT + 1) - MAX_SHIFT
     const shift = 40 * source.float() - 20
-    const base = prototypes[label]
+    const base = render(config, patterns[label], dx, dy)
     for (let p = 0; p < bytes; p++) {
       const value = base[p] + shift + config.noise * source.normal()
       images[i * bytes + p] = value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value)
@@ -110,9 +145,9 @@ const generateSplit = (
  * @since 0.1.0
  */
 export const generate = (config: Config): DecodedDataset => {
-  const prototypes = Array.from({ length: config.classes }, (_, label) => prototype(config, label))
-  const train = generateSplit(config, prototypes, "train", config.trainSize)
-  const test = generateSplit(config, prototypes, "test", config.testSize)
+  const patterns = Array.from({ length: config.classes }, (_, label) => classPattern(config, label))
+  const train = generateSplit(config, patterns, "train", config.trainSize)
+  const test = generateSplit(config, patterns, "test", config.testSize)
   return {
     name: "synthetic",
     imageShape: [config.height, config.width, config.channels] as const,
