@@ -1,0 +1,163 @@
+/**
+ * Turns a declared pipeline into prepared steps: named, in dependency order, every plugin and
+ * executor found in the registry and every config decoded by its Schema. Nothing runs before this
+ * succeeds, so a typo in the last step's config fails in milliseconds, not after the search.
+ *
+ * @since 0.1.0
+ */
+import { ConfigError, type Plugin } from "@spikernel/core"
+import { Effect, Schema } from "effect"
+import { orderSteps, type Pipeline, Seed } from "./Pipeline.ts"
+import * as Registry from "./Registry.ts"
+import type { Output, PluginRef, StepKind, StepSpec } from "./Step.ts"
+
+/**
+ * A search step's parameters. `budget` and `concurrency` enter the key; `checkpointEvery` does not
+ * (it changes when state is saved, never what is computed).
+ *
+ * @since 0.1.0
+ */
+export const SearchParams = Schema.Struct({
+  budget: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  concurrency: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1024 })),
+  checkpointEvery: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+})
+
+/**
+ * @since 0.1.0
+ */
+export type SearchParams = typeof SearchParams.Type
+
+/**
+ * A step ready to be keyed and run.
+ *
+ * @since 0.1.0
+ */
+export interface PreparedStep {
+  readonly name: string
+  readonly kind: StepKind
+  readonly output: Output
+  readonly spec: StepSpec
+  readonly upstream: ReadonlyArray<{ readonly role: string; readonly name: string }>
+  /** Plugins by role, in key order. */
+  readonly plugins: ReadonlyArray<{ readonly role: string; readonly resolved: Registry.ResolvedPlugin }>
+  readonly executor: Registry.ResolvedExecutor | undefined
+  /** Parameters that enter the key. */
+  readonly params: Readonly<Record<string, unknown>>
+  /** The step's seed; null for steps that draw nothing (their inputs' keys carry the seed). */
+  readonly seed: number | null
+  readonly search: SearchParams | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Prepared {
+  readonly pipeline: Pipeline
+  readonly registry: Registry.Registry
+  readonly steps: ReadonlyArray<PreparedStep>
+}
+
+/**
+ * The plugin named in a role of a prepared step.
+ *
+ * @since 0.1.0
+ */
+export const pluginIn = (step: PreparedStep, role: string): Registry.ResolvedPlugin | undefined =>
+  step.plugins.find((p) => p.role === role)?.resolved
+
+const decode = <A, I>(schema: Schema.Codec<A, I>, value: unknown, source: string) =>
+  Schema.decodeUnknownEffect(schema)(value).pipe(
+    Effect.mapError((issue) => new ConfigError({ source, reason: issue.message }))
+  )
+
+/**
+ * Prepares a pipeline against a registry (merged with the pipeline's own plugins and executors).
+ *
+ * @since 0.1.0
+ */
+export const prepare = (
+  pipeline: Pipeline,
+  registry: Registry.Registry,
+  source: string
+): Effect.Effect<Prepared, ConfigError> =>
+  Effect.gen(function* () {
+    const merged = Registry.merge(registry, Registry.make(pipeline.plugins, pipeline.executors))
+    const pipelineSeed = yield* decode(Seed, pipeline.seed, `${source}: seed`)
+    const named = yield* orderSteps(pipeline, source)
+    const steps: Array<PreparedStep> = []
+    for (const { name, step, upstream } of named) {
+      const where = `${source}: step "${name}"`
+      const plugins: Array<{ role: string; resolved: Registry.ResolvedPlugin }> = []
+      const plugin = (role: string, kind: Plugin.PluginKind, ref: PluginRef | undefined) =>
+        ref === undefined
+          ? Effect.void
+          : Effect.map(Registry.resolvePlugin(merged, kind, ref, `${where} ${role}`), (resolved) => {
+              plugins.push({ role, resolved })
+            })
+      const spec = step.spec
+      let executor: Registry.ResolvedExecutor | undefined
+      let params: Record<string, unknown> = {}
+      let seed: number | null = null
+      let search: SearchParams | undefined
+      switch (spec.kind) {
+        case "load":
+          yield* plugin("loader", "DatasetLoader", spec.loader)
+          break
+        case "search": {
+          yield* plugin("space", "SearchSpace", spec.space)
+          yield* plugin("strategy", "SearchStrategy", spec.strategy)
+          yield* plugin("scorer", "Scorer", spec.scorer)
+          for (const [i, measure] of (spec.measures ?? []).entries())
+            yield* plugin(`measure.${i}`, "Scorer", measure)
+          yield* plugin("encoder", "Encoder", spec.encoder)
+          yield* plugin("neuron", "NeuronModel", spec.neuron)
+          search = yield* decode(
+            SearchParams,
+            {
+              budget: spec.budget,
+              concurrency: spec.concurrency ?? 1,
+              checkpointEvery: spec.checkpointEvery ?? 25
+            },
+            where
+          )
+          params = { budget: search.budget, concurrency: search.concurrency }
+          seed = yield* decode(Seed, spec.seed ?? pipelineSeed, `${where} seed`)
+          break
+        }
+        case "select":
+        case "tradeoff":
+          yield* plugin("selector", "Selector", spec.selector)
+          break
+        case "train":
+          executor = yield* Registry.resolveExecutor(merged, "train", spec.trainer, `${where} trainer`)
+          seed = yield* decode(Seed, spec.seed ?? pipelineSeed, `${where} seed`)
+          break
+        case "evaluate":
+          executor = yield* Registry.resolveExecutor(merged, "evaluate", spec.evaluator, `${where} evaluator`)
+          seed = yield* decode(Seed, spec.seed ?? pipelineSeed, `${where} seed`)
+          break
+        case "report":
+          executor = yield* Registry.resolveExecutor(
+            merged,
+            "report",
+            spec.reporter ?? { id: "json" },
+            `${where} reporter`
+          )
+          break
+      }
+      steps.push({
+        name,
+        kind: spec.kind,
+        output: step.output,
+        spec,
+        upstream,
+        plugins,
+        executor,
+        params,
+        seed,
+        search
+      })
+    }
+    return { pipeline, registry: merged, steps }
+  })

@@ -1,0 +1,604 @@
+/**
+ * The runner: keys every step, then runs the steps whose outputs are not in the store, in
+ * dependency order, and records a RunManifest as it goes.
+ *
+ * Keys first: a step's key depends on its upstream keys and its data set's fingerprint, not on
+ * upstream values, so every key is known after the `load` steps (cheap: a data set's description)
+ * and before any search starts. A step whose key has an output in the store is `cached` and is not
+ * even read unless a step below it must compute; a cached output that turns out corrupt when read is
+ * reported and recomputed.
+ *
+ * @since 0.1.0
+ */
+import {
+  DatasetLoader,
+  RunManifest,
+  Scorer,
+  SearchSpace,
+  SearchStrategy,
+  type Selector,
+  Selector as SelectorService
+} from "@spikernel/core"
+import { Clock, Context, Effect, Layer, Option, Schema, type Scope } from "effect"
+import * as CachedEvaluator from "./CachedEvaluator.ts"
+import { keyVersion, type StepPreimage, stepKey } from "./CacheKey.ts"
+import type { ExecutorInput } from "./Executor.ts"
+import type { Prepared, PreparedStep } from "./Prepare.ts"
+import { Progress } from "./Progress.ts"
+import type { ResolvedPlugin } from "./Registry.ts"
+import { runSearch } from "./SearchRun.ts"
+import { describeFailure, StepError } from "./StepError.ts"
+import { DatasetOutput, EvaluationResult, SearchResult, SelectionOutput } from "./StepOutput.ts"
+import * as Store from "./Store.ts"
+import type { StoreError } from "./StoreError.ts"
+import * as StoreLayout from "./StoreLayout.ts"
+
+/**
+ * The Schema of a step preimage, stored beside each step so `plan` can explain a changed key.
+ *
+ * @since 0.1.0
+ */
+export const StepPreimageSchema = Schema.Struct({
+  v: Schema.Int,
+  kind: Schema.String,
+  plugins: Schema.Array(Schema.Struct({ role: Schema.String, identity: Schema.String })),
+  upstream: Schema.Array(Schema.Struct({ role: Schema.String, key: Schema.String })),
+  fingerprint: Schema.NullOr(Schema.String),
+  seed: Schema.NullOr(Schema.Int),
+  params: Schema.Record(Schema.String, Schema.Json)
+})
+
+/**
+ * The runtime a run executes on.
+ *
+ * @since 0.1.0
+ */
+export const currentRuntime = (): RunManifest.RunManifest["runtime"] => {
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno
+  return deno?.version?.deno !== undefined
+    ? { name: "deno", version: deno.version.deno }
+    : { name: "node", version: process.versions.node }
+}
+
+/**
+ * The Schema a step's output is stored with.
+ *
+ * @since 0.1.0
+ */
+export const outputSchema = (step: PreparedStep): Schema.Codec<unknown, unknown> => {
+  switch (step.kind) {
+    case "load":
+      return DatasetOutput as Schema.Codec<unknown, unknown>
+    case "search":
+      return SearchResult as Schema.Codec<unknown, unknown>
+    case "select":
+    case "tradeoff":
+      return SelectionOutput as Schema.Codec<unknown, unknown>
+    default:
+      return step.executor!.executor.output as Schema.Codec<unknown, unknown>
+  }
+}
+
+/**
+ * A step with its key.
+ *
+ * @since 0.1.0
+ */
+export interface KeyedStep {
+  readonly step: PreparedStep
+  readonly key: string
+  readonly preimage: StepPreimage
+}
+
+/** The services built so far for a step, whatever they are: plugin layers declare their own needs. */
+// biome-ignore lint/suspicious/noExplicitAny: a context of services a plugin layer may require
+type Services = Context.Context<any>
+
+/**
+ * A value of a step, decoded and encoded.
+ *
+ * @since 0.1.0
+ */
+interface StepValue {
+  readonly value: unknown
+  readonly encoded: unknown
+}
+
+/**
+ * Builds the service a plugin provides, with `dependencies` available to its layer, for the life of `scope`.
+ *
+ * @since 0.1.0
+ */
+const buildService = <I, S>(
+  tag: Context.Key<I, S>,
+  step: string,
+  role: string,
+  resolved: ResolvedPlugin,
+  dependencies: Services,
+  scope: Scope.Scope
+): Effect.Effect<{ readonly service: S; readonly context: Context.Context<I> }, StepError> =>
+  Effect.suspend(() => {
+    const layer = (resolved.plugin.layer(resolved.config) as Layer.Layer<I, unknown, unknown>).pipe(
+      Layer.provide(Layer.succeedContext(dependencies))
+    ) as Layer.Layer<I, unknown>
+    return Layer.buildWithScope(layer, scope)
+  }).pipe(
+    Effect.map((context) => ({ service: Context.get(context, tag), context })),
+    Effect.mapError(
+      (error) =>
+        new StepError({
+          step,
+          reason: `${role} ${resolved.plugin.id}@${resolved.plugin.version} failed to start: ${describeFailure(error)}`
+        })
+    )
+  )
+
+/**
+ * The shared machinery of `plan` and `run`: keys, values and services of a prepared pipeline.
+ *
+ * In `plan` mode nothing is written: a `load` step that is not cached is run to learn its
+ * fingerprint (a data set's description), and no other step computes.
+ *
+ * @since 0.1.0
+ */
+export const makeSession = (
+  prepared: Prepared,
+  mode: "plan" | "run",
+  hooks: {
+    readonly onComputed?: (name: string, seconds: number) => Effect.Effect<void, StoreError, Store.Store>
+    readonly onStart?: (name: string) => Effect.Effect<void, StoreError, Store.Store>
+  } = {}
+) =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const progress = yield* Progress
+    const scope = yield* Effect.scope
+    const byName = new Map(prepared.steps.map((step) => [step.name, step]))
+    const keyed = new Map<string, KeyedStep>()
+    const values = new Map<string, StepValue>()
+    const datasets = new Map<string, Context.Context<DatasetLoader.DatasetLoader>>()
+    const computed = new Set<string>()
+
+    const datasetContext = (name: string) =>
+      Effect.gen(function* () {
+        const known = datasets.get(name)
+        if (known !== undefined) return known
+        const step = byName.get(name)!
+        const loader = step.plugins.find((p) => p.role === "loader")!.resolved
+        const built = yield* buildService(
+          DatasetLoader.DatasetLoader,
+          name,
+          "loader",
+          loader,
+          Context.empty() as Services,
+          scope
+        )
+        datasets.set(name, built.context)
+        return built.context
+      })
+
+    const encode = (step: PreparedStep, value: unknown) =>
+      Effect.try({
+        try: () => Schema.encodeUnknownSync(outputSchema(step))(value),
+        catch: (error) =>
+          new StepError({ step: step.name, reason: `its output does not encode: ${describeFailure(error)}` })
+      })
+
+    const upstreamName = (step: PreparedStep, role: string) =>
+      step.upstream.find((u) => u.role === role)?.name
+
+    /** The step's value: from this run, from the store, or computed now (run mode). */
+    const stepValue = (
+      name: string
+    ): Effect.Effect<StepValue, StepError | StoreError, Store.Store | Progress> =>
+      Effect.gen(function* () {
+        const known = values.get(name)
+        if (known !== undefined) return known
+        const { step, key } = keyed.get(name)!
+        const stored = yield* Store.getValue(outputSchema(step), StoreLayout.stepEntry(key))
+        if (Option.isSome(stored)) {
+          const value = { value: stored.value, encoded: yield* encode(step, stored.value) }
+          values.set(name, value)
+          return value
+        }
+        if (mode === "plan" && step.kind !== "load") {
+          return yield* new StepError({
+            step: name,
+            reason: "plan computes nothing but data set descriptions"
+          })
+        }
+        if (hooks.onStart !== undefined) yield* hooks.onStart(name)
+        const started = yield* Clock.currentTimeMillis
+        const value = yield* compute(step, key)
+        const encoded = yield* encode(step, value)
+        if (mode === "run")
+          yield* Store.putValue(outputSchema(step), StoreLayout.stepEntry(key), "step", value)
+        const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+        computed.add(name)
+        values.set(name, { value, encoded })
+        if (mode === "run") {
+          if (hooks.onComputed !== undefined) yield* hooks.onComputed(name, seconds)
+          yield* progress.step({ step: name, kind: step.kind, key, status: "computed", seconds })
+        }
+        return { value, encoded }
+      })
+
+    const fingerprintOf = (step: PreparedStep) =>
+      Effect.gen(function* () {
+        const dataset = upstreamName(step, "dataset")
+        if (dataset === undefined) return null
+        const info = (yield* stepValue(dataset)).value as DatasetLoader.DatasetInfo
+        return info.fingerprint
+      })
+
+    /** Keys every step, in order (running `load` steps that are not cached to learn fingerprints). */
+    const keyAll = Effect.gen(function* () {
+      for (const step of prepared.steps) {
+        const preimage: StepPreimage = {
+          v: keyVersion,
+          kind: step.kind,
+          plugins: [
+            ...step.plugins.map(({ role, resolved }) => ({ role, identity: resolved.identity })),
+            ...(step.executor === undefined ? [] : [{ role: "executor", identity: step.executor.identity }])
+          ],
+          upstream: step.upstream.map(({ role, name }) => ({ role, key: keyed.get(name)!.key })),
+          fingerprint: yield* fingerprintOf(step),
+          seed: step.seed,
+          params: step.params
+        }
+        keyed.set(step.name, { step, key: stepKey(preimage), preimage })
+      }
+      return prepared.steps.map((step) => keyed.get(step.name)!)
+    })
+
+    const selectionItems = (step: PreparedStep, from: string) =>
+      Effect.gen(function* () {
+        const upstream = byName.get(from)!
+        const { value, encoded } = yield* stepValue(from)
+        if (upstream.kind === "search") {
+          // Selectors see distinct architectures: the first occurrence of each canonical form.
+          const seen = new Set<string>()
+          const items: Array<Selector.SelectionItem> = []
+          for (const record of (value as SearchResult).records) {
+            const canonical = `${record.architecture.cellType}[${record.architecture.kernels.join(",")}]:${record.canonical}`
+            if (seen.has(canonical)) continue
+            seen.add(canonical)
+            items.push({
+              id: String(record.index),
+              architecture: record.architecture,
+              metric: record.scores[0]?.value ?? Number.NaN,
+              params: record.params,
+              bytes: record.bytes
+            })
+          }
+          return items
+        }
+        const evaluation = Schema.decodeUnknownExit(EvaluationResult)(encoded)
+        if (evaluation._tag === "Failure") {
+          return yield* new StepError({
+            step: step.name,
+            reason: `the output of "${from}" is not an evaluation result: ${evaluation.cause}`
+          })
+        }
+        return evaluation.value.items
+      })
+
+    const compute = (
+      step: PreparedStep,
+      key: string
+    ): Effect.Effect<unknown, StepError | StoreError, Store.Store | Progress> =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const stepScope = yield* Effect.scope
+          const plugin = (role: string) => step.plugins.find((p) => p.role === role)?.resolved
+          switch (step.kind) {
+            case "load": {
+              const context = yield* datasetContext(step.name)
+              return yield* Context.get(context, DatasetLoader.DatasetLoader).info.pipe(
+                Effect.mapError((error) => new StepError({ step: step.name, reason: error.message }))
+              )
+            }
+            case "search": {
+              const params = step.search!
+              let dependencies: Services = yield* datasetContext(upstreamName(step, "dataset")!)
+              const context: Array<{ role: string; identity: string }> = []
+              for (const role of ["encoder", "neuron"]) {
+                const resolved = plugin(role)
+                if (resolved === undefined) continue
+                const tag = role === "encoder" ? "@spikernel/core/Encoder" : "@spikernel/core/NeuronModel"
+                const built = yield* Effect.suspend(() =>
+                  Layer.buildWithScope(
+                    (resolved.plugin.layer(resolved.config) as Layer.Layer<unknown, unknown, unknown>).pipe(
+                      Layer.provide(Layer.succeedContext(dependencies))
+                    ) as Layer.Layer<unknown, unknown>,
+                    stepScope
+                  )
+                ).pipe(
+                  Effect.mapError(
+                    (error) =>
+                      new StepError({
+                        step: step.name,
+                        reason: `${role} ${resolved.plugin.id} failed to start: ${describeFailure(error)}`
+                      })
+                  )
+                )
+                dependencies = Context.merge(dependencies, built)
+                context.push({ role: `${role}:${tag}`, identity: resolved.identity })
+              }
+              const spaceRef = plugin("space")!
+              const space = yield* buildService(
+                SearchSpace.SearchSpace,
+                step.name,
+                "space",
+                spaceRef,
+                dependencies,
+                stepScope
+              )
+              dependencies = Context.merge(dependencies, space.context)
+              const strategy = yield* buildService(
+                SearchStrategy.SearchStrategy,
+                step.name,
+                "strategy",
+                plugin("strategy")!,
+                dependencies,
+                stepScope
+              )
+              const scorers: Array<{ identity: string; scorer: Scorer.Scorer["Service"] }> = []
+              for (const { role, resolved } of step.plugins) {
+                if (role !== "scorer" && !role.startsWith("measure.")) continue
+                const built = yield* buildService(
+                  Scorer.Scorer,
+                  step.name,
+                  role,
+                  resolved,
+                  dependencies,
+                  stepScope
+                )
+                scorers.push({ identity: resolved.identity, scorer: built.service })
+              }
+              const evaluator = yield* CachedEvaluator.make({
+                stepKey: key,
+                seed: step.seed!,
+                fingerprint: yield* fingerprintOf(step),
+                space: space.service,
+                scorers,
+                context: [{ role: "space", identity: spaceRef.identity }, ...context]
+              })
+              return yield* runSearch({
+                step: step.name,
+                key,
+                seed: step.seed!,
+                params,
+                scorer: scorers[0].identity.slice(0, scorers[0].identity.indexOf(":")),
+                space: space.service,
+                strategy: strategy.service,
+                evaluator
+              })
+            }
+            case "select":
+            case "tradeoff": {
+              const items = yield* selectionItems(step, upstreamName(step, "from")!)
+              const selector = yield* buildService(
+                SelectorService.Selector,
+                step.name,
+                "selector",
+                plugin("selector")!,
+                Context.empty() as Services,
+                stepScope
+              )
+              return selector.service.select(items)
+            }
+            default: {
+              const { executor, config } = step.executor!
+              const inputs: Record<string, ExecutorInput> = {}
+              for (const { role, name } of step.upstream) {
+                const value = yield* stepValue(name)
+                inputs[role] = {
+                  step: name,
+                  kind: byName.get(name)!.kind,
+                  value: value.value,
+                  encoded: value.encoded
+                }
+              }
+              const dataset = upstreamName(step, "dataset")
+              const datasetLayer =
+                dataset === undefined ? undefined : Layer.succeedContext(yield* datasetContext(dataset))
+              return yield* executor
+                .execute({
+                  step: step.name,
+                  key,
+                  config,
+                  seed: step.seed ?? prepared.pipeline.seed,
+                  inputs,
+                  dataset: datasetLayer,
+                  checkpoints: {
+                    load: (schema) =>
+                      Store.getValue(schema, StoreLayout.checkpointEntry(key)).pipe(
+                        Effect.provideService(Store.Store, store)
+                      ),
+                    save: (schema, value) =>
+                      Store.putValue(schema, StoreLayout.checkpointEntry(key), "checkpoint", value).pipe(
+                        Effect.provideService(Store.Store, store)
+                      )
+                  },
+                  progress: (done, total, best) =>
+                    progress.update({
+                      step: step.name,
+                      kind: step.kind,
+                      done,
+                      total,
+                      ratePerSecond: undefined,
+                      etaSeconds: undefined,
+                      best
+                    })
+                })
+                .pipe(
+                  Effect.mapError((error) =>
+                    error._tag === "StoreError"
+                      ? error
+                      : new StepError({ step: step.name, reason: error.message })
+                  )
+                )
+            }
+          }
+        })
+      )
+
+    return {
+      keyAll,
+      stepValue,
+      keyOf: (name: string) => keyed.get(name)!,
+      wasComputed: (name: string) => computed.has(name),
+      isStored: (name: string) => Option.isSome(store.entry(StoreLayout.stepEntry(keyed.get(name)!.key)))
+    }
+  })
+
+/**
+ * What a run is told about its circumstances, for the manifest.
+ *
+ * @since 0.1.0
+ */
+export interface RunOptions {
+  readonly prepared: Prepared
+  /** The pipeline file as resolved (absolute path). */
+  readonly pipelineFile: string
+  /** SHA-256 of the pipeline file's bytes. */
+  readonly pipelineHash: string
+  readonly backend: RunManifest.RunManifest["backend"]
+}
+
+/**
+ * What a run produced.
+ *
+ * @since 0.1.0
+ */
+export interface RunResult {
+  readonly runId: string
+  readonly manifest: RunManifest.RunManifest
+  /** Encoded outputs of the steps no other step consumes (the pipeline's results), by step name. */
+  readonly results: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The steps no other step consumes.
+ *
+ * @since 0.1.0
+ */
+export const leafSteps = (prepared: Prepared): ReadonlyArray<string> => {
+  const consumed = new Set(prepared.steps.flatMap((step) => step.upstream.map((u) => u.name)))
+  return prepared.steps.filter((step) => !consumed.has(step.name)).map((step) => step.name)
+}
+
+/**
+ * Runs (or resumes) a prepared pipeline against the store.
+ *
+ * @since 0.1.0
+ */
+export const run = (
+  options: RunOptions
+): Effect.Effect<RunResult, StepError | StoreError, Store.Store | Progress> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const { prepared } = options
+      const store = yield* Store.Store
+      const progress = yield* Progress
+      const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+      const runId = `${startedAt.replace(/[:.]/g, "-")}-${process.pid}`
+      const plugins = new Map<string, { kind: string; id: string; version: number }>()
+      for (const step of prepared.steps) {
+        for (const { resolved } of step.plugins) {
+          const { kind, id, version } = resolved.plugin
+          plugins.set(`${kind}/${id}@${version}`, { kind, id, version })
+        }
+        if (step.executor !== undefined) {
+          const { step: kind, id, version } = step.executor.executor
+          plugins.set(`${kind}-executor/${id}@${version}`, { kind: `${kind}-executor`, id, version })
+        }
+      }
+      let manifest: RunManifest.RunManifest = {
+        pipelineFile: options.pipelineFile,
+        pipelineHash: options.pipelineHash,
+        seed: prepared.pipeline.seed,
+        plugins: [...plugins.values()],
+        backend: options.backend,
+        runtime: currentRuntime(),
+        store: store.root,
+        startedAt,
+        steps: []
+      }
+      const saveManifest = Effect.suspend(() =>
+        Store.putValue(RunManifest.RunManifest, StoreLayout.runEntry(runId), "run", manifest)
+      )
+      const setStep = (
+        name: string,
+        status: RunManifest.RunManifest["steps"][number]["status"],
+        seconds?: number
+      ) =>
+        Effect.suspend(() => {
+          manifest = {
+            ...manifest,
+            steps: manifest.steps.map((s) =>
+              s.name === name ? { ...s, status, ...(seconds === undefined ? {} : { seconds }) } : s
+            )
+          }
+          return saveManifest
+        })
+      let current: string | undefined
+      const session = yield* makeSession(prepared, "run", {
+        onStart: (name) =>
+          Effect.sync(() => {
+            current = name
+          }),
+        onComputed: (name, seconds) =>
+          Effect.andThen(
+            Effect.sync(() => {
+              current = undefined
+            }),
+            setStep(name, "computed", seconds)
+          )
+      })
+      const finish = (status: "failed" | "interrupted") =>
+        Effect.suspend(() => {
+          const name = current
+          manifest = { ...manifest, endedAt: new Date().toISOString() }
+          return name === undefined ? saveManifest : setStep(name, status)
+        }).pipe(Effect.ignore)
+
+      const body = Effect.gen(function* () {
+        const keyedSteps = yield* session.keyAll
+        manifest = {
+          ...manifest,
+          steps: keyedSteps.map(({ step, key }) => ({
+            name: step.name,
+            kind: step.kind,
+            key,
+            status: session.wasComputed(step.name) ? "computed" : "pending"
+          }))
+        }
+        yield* saveManifest
+        for (const { step, key, preimage } of keyedSteps) {
+          yield* Store.putValue(StepPreimageSchema, StoreLayout.preimageEntry(key), "keyinfo", {
+            ...preimage,
+            params: preimage.params as Record<string, Schema.Json>
+          })
+          if (session.wasComputed(step.name)) continue
+          if (session.isStored(step.name)) {
+            yield* setStep(step.name, "cached", 0)
+            yield* progress.step({ step: step.name, kind: step.kind, key, status: "cached", seconds: 0 })
+            continue
+          }
+          yield* session.stepValue(step.name)
+        }
+        const results: Record<string, unknown> = {}
+        for (const name of leafSteps(prepared)) results[name] = (yield* session.stepValue(name)).encoded
+        manifest = { ...manifest, endedAt: new Date(yield* Clock.currentTimeMillis).toISOString() }
+        yield* saveManifest
+        return { runId, manifest, results }
+      })
+
+      return yield* body.pipe(
+        Effect.onInterrupt(() => finish("interrupted")),
+        Effect.tapError(() => finish("failed"))
+      )
+    })
+  )
