@@ -108,6 +108,9 @@ const initWasm = Effect.fnUntraced(function* (threads: number) {
           : new BackendInitFailed({ backend: "wasm", message: `wasm backend: ${firstLine(cause)}` })
       })
   })
+  if (loaded.threadedFailure !== undefined) {
+    yield* Effect.logWarning(`wasm: threaded build unavailable (${loaded.threadedFailure}); running 1 thread`)
+  }
   registerWasmKernels()
   const simd = yield* Effect.promise(() => Promise.resolve(tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")))
   const info: BackendInfo = {
