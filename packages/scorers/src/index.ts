@@ -8,12 +8,28 @@
  *
  * @since 0.1.0
  */
+import { sahd } from "./SahdScorer.ts"
+import { memory, params } from "./SizeScorers.ts"
+
 export * from "./BitCodes.ts"
+export * from "./CarryNeuron.ts"
+export * from "./ForwardMemory.ts"
 export * from "./HammingGram.ts"
 export * from "./LogDet.ts"
 /** The safetensors format, and the PyTorch ↔ tfjs weight layouts. */
 export * from "./Safetensors.ts"
 export * from "./SahdKernel.ts"
+/** The scorer plugins. */
+export * from "./SahdScorer.ts"
+export * from "./SizeScorers.ts"
 export * from "./SpikePacking.ts"
 export * from "./WasmGram.ts"
 export * from "./WeightLayout.ts"
+
+/**
+ * Every scorer plugin of this package. They need a `ScoringNetworks` service (and `sahd` a
+ * DatasetLoader and a NeuronModel) in context.
+ *
+ * @since 0.1.0
+ */
+export const plugins = [sahd, params, memory] as const

@@ -3,9 +3,11 @@
  *
  * @since 0.1.0
  */
+import type * as tf from "@tensorflow/tfjs-core"
 import { Context, type Effect, Schema } from "effect"
 import type { Architecture } from "../Architecture.ts"
 import type { ScoreResult } from "../CandidateRecord.ts"
+import type { Neuron } from "./NeuronModel.ts"
 
 /**
  * A scorer failure (out of memory, bad weights, a dataset error underneath).
@@ -43,3 +45,117 @@ export class Scorer extends Context.Service<
     readonly score: (arch: Architecture, context: ScoreContext) => Effect.Effect<ScoreResult, ScoreError>
   }
 >()("@spikernel/core/Scorer") {}
+
+/**
+ * Which network a scorer builds for a candidate: a preset of the network builder (`cifar10`,
+ * `cifar100`, `tinyimagenet`, `fashion-mnist`, `mnist`; default: the data set's name) with optional
+ * overrides of the channel widths C1, C2 and the second pool. Part of a scorer's config, so it
+ * enters the cache key.
+ *
+ * @since 0.1.0
+ */
+export const NetworkOptions = Schema.Struct({
+  preset: Schema.optionalKey(Schema.String),
+  widths: Schema.optionalKey(Schema.Tuple([Schema.Int, Schema.Int])),
+  secondPool: Schema.optionalKey(Schema.Int)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type NetworkOptions = typeof NetworkOptions.Type
+
+/**
+ * What a scorer knows of a network without building it.
+ *
+ * @since 0.1.0
+ */
+export interface NetworkSummary {
+  /** The resolved configuration, for the score's record (preset, widths, pools, …). */
+  readonly config: Readonly<Record<string, string | number>>
+  /** [height, width, channels] of the input images. */
+  readonly imageShape: readonly [number, number, number]
+  /** Trainable parameters (`sum(p.numel())` of the official model). */
+  readonly params: number
+  /** Weight memory at FP32. */
+  readonly bytes: number
+  /** LIF layers, i.e. hook calls per timestep. */
+  readonly lifLayers: number
+  /** Per-sample bytes of the state one forward keeps (membranes, spikes, feedback buffers). */
+  readonly stateBytesPerSample: number
+}
+
+/**
+ * Called once per LIF layer per timestep in METHOD.md §3's hook order with the layer's official
+ * module name, the 0-based step and its spikes (batch first). The tensor is released after the
+ * call returns.
+ *
+ * @since 0.1.0
+ */
+export type SpikeHook = (layer: string, t: number, spikes: tf.Tensor) => void
+
+/**
+ * A built network as a scorer drives it.
+ *
+ * @since 0.1.0
+ */
+export interface ScoringNetwork {
+  /**
+   * One train-mode forward pass (BatchNorm on the batch's statistics, running statistics left
+   * alone), with the dropout mask drawn from `dropout` or no dropout. Every tensor it makes is
+   * released before it returns.
+   */
+  readonly run: (
+    images: tf.Tensor4D,
+    options: {
+      readonly timesteps: number
+      readonly dropout: { readonly seed: number; readonly index: number } | "off"
+      readonly onSpikes: SpikeHook
+    }
+  ) => void
+  readonly dispose: () => void
+}
+
+/**
+ * Weights given in the official PyTorch layout, by official `state_dict` name.
+ *
+ * @since 0.1.0
+ */
+export type TorchWeights = ReadonlyMap<
+  string,
+  { readonly shape: ReadonlyArray<number>; readonly values: Float32Array }
+>
+
+/**
+ * Builds the networks that scorers evaluate. Implemented on top of `@spikernel/spaces`' network
+ * builder by whoever assembles the plugins (a plugin package never imports another), and provided
+ * to the scorer plugins' Layers.
+ *
+ * @since 0.1.0
+ */
+export class ScoringNetworks extends Context.Service<
+  ScoringNetworks,
+  {
+    /** Resolves the options (the preset defaults to `dataset`) and summarises the network. */
+    readonly summary: (
+      arch: Architecture,
+      options: NetworkOptions,
+      dataset: string
+    ) => Effect.Effect<NetworkSummary, ScoreError>
+    /**
+     * A network with weights initialised from (seed, index), or `weights` (every weight of the
+     * network, PyTorch layout) when given; its LIF layers use `neuron`.
+     */
+    readonly build: (
+      arch: Architecture,
+      options: NetworkOptions,
+      dataset: string,
+      init: {
+        readonly seed: number
+        readonly index: number
+        readonly neuron: Neuron
+        readonly weights?: TorchWeights
+      }
+    ) => Effect.Effect<ScoringNetwork, ScoreError>
+  }
+>()("@spikernel/core/ScoringNetworks") {}

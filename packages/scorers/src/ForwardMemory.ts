@@ -1,0 +1,106 @@
+/**
+ * Will a forward pass fit? The check the SAHD scorer runs before it starts, so that a configuration
+ * too large for the backend (the wasm heap stops at 4 GiB, and a failed allocation there kills the
+ * process mid-step) ends with the memory it would need and the limit — never a crash.
+ *
+ * The network's weights are already allocated when the check runs, so they are in the backend's
+ * use and out of what is free. A static lower bound (batch × the per-sample LIF/feedback state)
+ * decides whether to look
+ * closer: above what is free, it does not fit; within a factor 4 of it, the peak tensor bytes of two small forward
+ * passes (batch 2 and 4) are measured and extrapolated linearly to the full batch — the peak of a
+ * forward is an affine function of the batch, and the probes cost about 6/B of one repeat.
+ *
+ * @since 0.1.0
+ */
+import { availableBytes, heapUsage } from "@spikernel/tensor"
+import * as tf from "@tensorflow/tfjs-core"
+
+/**
+ * The backend's name as `@spikernel/tensor` records it.
+ *
+ * @since 0.1.0
+ */
+export const activeBackend = (): "wasm" | "cpu" | "node" | "node-gpu" => {
+  const name = tf.getBackend()
+  if (name === "wasm" || name === "cpu") return name
+  return name === "tensorflow" ? "node" : "node-gpu"
+}
+
+/**
+ * The figures of the check.
+ *
+ * @since 0.1.0
+ */
+export interface MemoryCheck {
+  /** Bytes the full forward is expected to need at its peak, beyond the weights. */
+  readonly neededBytes: number
+  /** Bytes still free on the backend (after its headroom). */
+  readonly freeBytes: number
+  /** The backend's limit (wasm heap maximum, or physical memory). */
+  readonly limitBytes: number | null
+  /** How `neededBytes` was obtained. */
+  readonly method: "static bound" | "measured at batch 2 and 4"
+  readonly fits: boolean
+}
+
+const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleString("en-US")} MiB`
+
+/**
+ * One line for a check that does not fit.
+ *
+ * @since 0.1.0
+ */
+export const describeMemoryCheck = (check: MemoryCheck, batch: number): string =>
+  `a forward pass at batch ${batch} needs about ${mib(check.neededBytes)} of tensor memory beyond the weights (${check.method}), ` +
+  `but the ${activeBackend()} backend has ${mib(Math.max(0, check.freeBytes))} free` +
+  (check.limitBytes === null ? "" : ` (limit ${mib(check.limitBytes)})`) +
+  `; use a smaller --batch or narrower --widths`
+
+/**
+ * Peak tensor bytes above the current use while `f` runs (its tensors released afterwards).
+ *
+ * @since 0.1.0
+ */
+export const peakBytes = async (f: () => void): Promise<number> => {
+  const start = tf.memory().numBytes
+  const info = await tf.profile(() => {
+    f()
+    return []
+  })
+  return Math.max(0, info.peakBytes - start)
+}
+
+/**
+ * Checks a forward of `batch` images. `probe(b)` runs one forward at batch b (releasing everything).
+ *
+ * @since 0.1.0
+ */
+export const checkForwardMemory = async (options: {
+  readonly batch: number
+  readonly stateBytesPerSample: number
+  readonly probe: (batch: number) => void
+}): Promise<MemoryCheck> => {
+  const usage = heapUsage(activeBackend())
+  const freeBytes = availableBytes(usage)
+  const bound = options.batch * options.stateBytesPerSample
+  // Far below what is free, already above it, or too small a batch to extrapolate to: no probes.
+  if (bound * 4 < freeBytes || bound > freeBytes || options.batch <= 4) {
+    return {
+      neededBytes: bound,
+      freeBytes,
+      limitBytes: usage.limitBytes,
+      method: "static bound",
+      fits: bound <= freeBytes
+    }
+  }
+  const p2 = await peakBytes(() => options.probe(2))
+  const p4 = await peakBytes(() => options.probe(4))
+  const neededBytes = Math.max(bound, p2 + ((p4 - p2) / 2) * (options.batch - 2))
+  return {
+    neededBytes,
+    freeBytes,
+    limitBytes: usage.limitBytes,
+    method: "measured at batch 2 and 4",
+    fits: neededBytes <= freeBytes
+  }
+}
