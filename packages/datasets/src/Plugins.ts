@@ -7,6 +7,7 @@
  */
 import { type DatasetLoader, type DatasetSpec, Plugin } from "@spikernel/core"
 import { Effect, type FileSystem, Layer } from "effect"
+import type { Augmentation } from "./Augmentation.ts"
 import { cifar10, cifar100 } from "./Cifar.ts"
 import type { DecodedDataset } from "./Dataset.ts"
 import type { DatasetPlugin } from "./DatasetPlugin.ts"
@@ -42,6 +43,8 @@ export interface Configured {
   readonly identity: string
   readonly layer: Layer.Layer<DatasetLoader.DatasetLoader, never, FileSystem.FileSystem>
   readonly decode: Effect.Effect<DecodedDataset, DatasetLoader.DatasetError, FileSystem.FileSystem>
+  /** The train-split augmentation the config asks for. */
+  readonly augmentation: Augmentation
 }
 
 /**
@@ -60,7 +63,8 @@ export const configure = <Config, ConfigEncoded, R extends FileSystem.FileSystem
       version: plugin.version,
       identity: Plugin.pluginIdentity(plugin, config as Config),
       layer: plugin.layer(config as Config),
-      decode: plugin.decode(config as Config)
+      decode: plugin.decode(config as Config),
+      augmentation: plugin.augmentation(config as Config)
     })
   )
 

@@ -2,9 +2,10 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { DatasetLoader } from "@spikernel/core"
 import { Effect, Layer, Stream } from "effect"
+import { createHash } from "node:crypto"
 import { join } from "node:path"
 import * as Content from "../../../fixtures/FixtureContent.ts"
-import { Augmentation, Cifar, Normalisation, Synthetic } from "../src/index.ts"
+import { Augmentation, Cifar, layerFromSpec, Normalisation, Synthetic } from "../src/index.ts"
 import { fixtures } from "./TestData.ts"
 
 const cifarLayer = Cifar.cifar10
@@ -196,6 +197,19 @@ describe("batches over synthetic data", () => {
       const negative = yield* Effect.flip(collect({ epoch: -1 }))
       expect(negative.at).toBe("field epoch")
     }).pipe(Effect.provide(syntheticLayer))
+  )
+})
+
+describe("batches of the bundled data", () => {
+  it.effect("a shuffled, augmented batch is pinned (the Deno test checks the same hash)", () =>
+    Effect.gen(function* () {
+      const [batch] = yield* collect({ batchSize: 64, seed: 5, epoch: 2, take: 1 })
+      const hash = createHash("sha256").update(new Uint8Array(batch.images.buffer)).digest("hex")
+      expect(hash).toBe("1afce5c6d5852103d191beb6e560ee2c55b7216f1c578f5cae0d525215aba7b5")
+    }).pipe(
+      Effect.provide(layerFromSpec({ name: "fashion-mnist-mini" })),
+      Effect.provide(NodeFileSystem.layer)
+    )
   )
 })
 
