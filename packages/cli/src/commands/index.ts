@@ -5,9 +5,10 @@
  * @since 0.1.0
  */
 import type { Command } from "effect/cli"
+import { data } from "./Data.ts"
 
 /**
  * @since 0.1.0
  */
 // biome-ignore lint/suspicious/noExplicitAny: subcommands differ in their input, error and requirement types
-export const commands: ReadonlyArray<Command.Command<string, any, any, any, any>> = []
+export const commands: ReadonlyArray<Command.Command<string, any, any, any, any>> = [data]
