@@ -96,11 +96,18 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
   const budgets = [
     ...new Set(pipelines.flatMap((p) => (p.memoryBudgetBytes === undefined ? [] : [p.memoryBudgetBytes])))
   ].map((bytes) => ({ mb: roundTo(megabytes(bytes), 4), label: `budget ${formatMegabytes(bytes)}` }))
-  // Labels of neighbouring selected points alternate above and below, so two close ones do not collide.
+  // Labels of neighbouring selected points alternate above and below, so two close ones do not collide,
+  // and points on the right half are labelled on their left, away from the legend.
+  const midMb = (Math.min(...points.map((p) => p.mb)) + Math.max(...points.map((p) => p.mb))) / 2
   const selected = points
     .filter((point) => point.selected)
     .sort((a, b) => a.mb - b.mb)
-    .map((point, rank) => ({ ...point, above: rank % 2 === 0 }))
+    .map((point, rank) => ({
+      ...point,
+      align: point.mb > midMb ? "right" : "left",
+      dx: point.mb > midMb ? -11 : 11,
+      dy: rank % 2 === 0 ? -10 : 12
+    }))
   const x = {
     field: "mb",
     type: "quantitative",
@@ -128,9 +135,11 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
               type: "text",
               color: "#cf222e",
               align: "left",
-              baseline: "top",
+              // At the foot of the line: the top is where the most accurate (often selected) models sit.
+              baseline: "bottom",
               dx: 4,
-              y: 4,
+              dy: -4,
+              y: "height",
               fontSize: 11
             },
             encoding: { x: { field: "mb", type: "quantitative" }, text: { field: "label", type: "nominal" } }
@@ -145,21 +154,19 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
             mark: { type: "point", filled: false, size: 260, strokeWidth: 2, color: "#24292f" },
             encoding: { x, y }
           },
-          ...[true, false].map(
-            (above): Layer => ({
-              data: { values: selected.filter((point) => point.above === above) },
-              mark: {
-                type: "text",
-                align: "left",
-                dx: 11,
-                dy: above ? -10 : 12,
-                fontSize: 11,
-                fontWeight: 600,
-                color: "#24292f"
-              },
-              encoding: { x, y, text: { field: several ? "pipeline" : "kernels", type: "nominal" } }
-            })
-          )
+          {
+            data: { values: selected },
+            mark: {
+              type: "text",
+              align: { expr: "datum.align" },
+              dx: { expr: "datum.dx" },
+              dy: { expr: "datum.dy" },
+              fontSize: 11,
+              fontWeight: 600,
+              color: "#24292f"
+            },
+            encoding: { x, y, text: { field: several ? "pipeline" : "kernels", type: "nominal" } }
+          }
         ]
   const pointLayer: Layer = {
     data: { values: points },
@@ -375,7 +382,7 @@ const searchTime = (analysis: Analysis): PlotSpec | string => {
   }))
   const order = [...new Set(rows.map((row) => row.group))]
   const baseline = groups.find((g) => g.baseline)
-  const y = { field: "group", type: "nominal", title: null, sort: order, axis: { labelLimit: 320 } } as const
+  const y = { field: "group", type: "nominal", title: null, sort: order, axis: { labelLimit: 0 } } as const
   const yOffset = { field: "strategy", type: "nominal" } as const
   const color = { field: "strategy", type: "nominal", title: "Strategy", scale: { scheme: "set2" } } as const
   return {

@@ -53,7 +53,38 @@ const collectingLogger = (sink: Array<string>): Logger => {
 }
 
 /**
- * Compiles and renders `spec`; `name` says which plot failed in the error.
+ * Renames every `id` of an SVG to `<prefix>-<n>`, numbered in order of appearance, with the references
+ * to it (`url(#…)`, `href="#…"`) to match.
+ *
+ * Vega numbers its clip paths from a counter shared by the whole process, so the same plot gets other
+ * ids on a second render, and two plots inlined in one page could collide. Scoped ids make each SVG
+ * deterministic and unique within the page.
+ *
+ * @since 0.1.0
+ */
+export const scopeIds = (svg: string, prefix: string): string => {
+  const renamed = new Map<string, string>()
+  for (const match of svg.matchAll(/\sid="([^"]+)"/g)) {
+    if (!renamed.has(match[1])) renamed.set(match[1], `${prefix}-${renamed.size + 1}`)
+  }
+  if (renamed.size === 0) return svg
+  return svg.replace(
+    /(\sid=")([^"]+)(")|(url\(#)([^)]+)(\))|(href="#)([^"]+)(")/g,
+    (whole, ...groups: Array<string | undefined>) => {
+      for (const at of [0, 3, 6]) {
+        const id = groups[at + 1]
+        if (id !== undefined) {
+          const next = renamed.get(id)
+          return next === undefined ? whole : `${groups[at]}${next}${groups[at + 2]}`
+        }
+      }
+      return whole
+    }
+  )
+}
+
+/**
+ * Compiles and renders `spec`; `name` says which plot failed in the error and prefixes the SVG's ids.
  *
  * @since 0.1.0
  */
@@ -73,5 +104,5 @@ export const renderSvg = (name: string, spec: TopLevelSpec): Effect.Effect<Rende
       catch: (cause) =>
         new ReportError({ reason: "render", detail: `plot "${name}" did not render: ${String(cause)}` })
     }).pipe(Effect.ensuring(Effect.sync(() => view.finalize())))
-    return { svg, warnings }
+    return { svg: scopeIds(svg, name), warnings }
   })

@@ -19,7 +19,7 @@ export interface FixtureOptions {
   readonly seeds: ReadonlyArray<number>
   readonly budget: number
   /** Adds a {1,3} random search with this budget (seed = first seed), the speed-up reference. */
-  readonly baselineBudget?: number
+  readonly baselineBudget?: number | undefined
   /** Share of candidates reused from the store. */
   readonly cachedShare: number
   readonly trainedPerKernelSet: number

@@ -1,0 +1,222 @@
+import { describe, expect, it } from "@effect/vitest"
+import type { CandidateRecord } from "@spikernel/core"
+import { bestSoFar, runCurve, summarize } from "../src/BestSoFar.ts"
+import { fairness } from "../src/Fairness.ts"
+import type { ReportInput, SearchRun } from "../src/ReportInput.ts"
+import { searchCost } from "../src/SearchCost.ts"
+import { defaultFixture, fixtureInput } from "./ReportFixture.ts"
+
+const arch = {
+  cellType: "backward" as const,
+  kernels: [1, 3],
+  matrix: [
+    [0, 3, 0, 2],
+    [0, 0, 3, 0],
+    [3, 0, 0, 3],
+    [0, 0, 0, 0]
+  ]
+}
+
+const record = (
+  index: number,
+  score: number,
+  seconds: number,
+  cached = false
+): CandidateRecord.CandidateRecord => ({
+  index,
+  architecture: arch,
+  canonical: "0302 0030 3003 0000",
+  scores: [
+    { scorer: "other", value: 1e9, details: {} },
+    { scorer: "sahd", value: score, details: {} }
+  ],
+  params: 1000,
+  bytes: 4000,
+  seconds,
+  cached
+})
+
+const run = (
+  overrides: Partial<SearchRun> & { readonly candidates: ReadonlyArray<CandidateRecord.CandidateRecord> }
+): SearchRun => ({
+  strategy: "random",
+  cellType: "backward",
+  kernels: [3, 5],
+  seed: 1,
+  scorer: "sahd",
+  budget: 4,
+  ...overrides
+})
+
+const input = (
+  name: string,
+  searches: ReadonlyArray<SearchRun>,
+  extra: Partial<ReportInput> = {}
+): ReportInput => ({
+  name,
+  dataset: "cifar10:/data",
+  searches,
+  trained: [],
+  ...extra
+})
+
+describe("best score so far", () => {
+  it("is the running maximum of the run's scorer in proposal order, timed by paid seconds", () => {
+    // Records out of order on purpose: index, not position, is the proposal order.
+    const curve = runCurve(
+      run({
+        candidates: [record(2, 2, 1), record(0, 1, 2), record(3, 5, 4, true), record(1, 3, 0.5)]
+      })
+    )
+    expect(curve.best).toEqual([1, 3, 3, 5])
+    // The cached candidate (index 3) adds no time.
+    expect(curve.elapsed).toEqual([2, 2.5, 3.5, 3.5])
+  })
+
+  it("summarises seeds as median with a min–max band or quartiles", () => {
+    expect(summarize(1, [3, 1, 2], "min-max")).toEqual({ x: 1, median: 2, lo: 1, hi: 3, seeds: 3 })
+    // Type-7 quartiles of 1..5 are 2 and 4.
+    expect(summarize(1, [5, 4, 3, 2, 1], "quartiles")).toEqual({ x: 1, median: 3, lo: 2, hi: 4, seeds: 5 })
+    expect(summarize(1, [Number.NEGATIVE_INFINITY], "min-max")).toBeUndefined()
+  })
+
+  it("keeps the points where some seed's best changes, with the band over seeds", () => {
+    const series = bestSoFar([
+      input("p", [
+        run({ seed: 1, candidates: [record(0, 1, 1), record(1, 4, 1), record(2, 4, 1), record(3, 4, 1)] }),
+        run({ seed: 2, candidates: [record(0, 2, 2), record(1, 2, 2), record(2, 6, 2), record(3, 6, 2)] })
+      ])
+    ])
+    expect(series).toHaveLength(1)
+    const s = series[0]
+    expect(s.band).toBe("min-max")
+    expect(s.seeds).toEqual([1, 2])
+    expect(s.byCandidates.map((p) => [p.x, p.median, p.lo, p.hi])).toEqual([
+      [1, 1.5, 1, 2],
+      [2, 3, 2, 4],
+      [3, 5, 4, 6],
+      [4, 5, 4, 6]
+    ])
+    // By seconds: at 4 s seed 1 has 4 and seed 2 still 2; seed 1 stops at 4 s, seed 2 runs on to 8 s.
+    expect(s.bySeconds.map((p) => [p.x, p.median, p.seeds])).toEqual([
+      [1, 1, 1],
+      [2, 3, 2],
+      [4, 3, 2],
+      [6, 6, 1],
+      [8, 6, 1]
+    ])
+    expect(s.final).toMatchObject({ median: 5, lo: 4, hi: 6 })
+  })
+
+  it("switches to quartiles above four seeds", () => {
+    const seeds = [1, 2, 3, 4, 5].map((seed) => run({ seed, candidates: [record(0, seed, 1)] }))
+    expect(bestSoFar([input("p", seeds)])[0].band).toBe("quartiles")
+  })
+})
+
+describe("search cost", () => {
+  it("counts cached candidates apart from paid work and measures speed-up against the baseline", () => {
+    const cost = searchCost([
+      input("p", [
+        run({ kernels: [1, 3], budget: 5000, candidates: [record(0, 1, 50), record(1, 1, 50)] }),
+        run({ seed: 1, candidates: [record(0, 1, 4), record(1, 1, 99, true), record(2, 1, 6)] }),
+        run({ seed: 2, candidates: [record(0, 1, 20)] })
+      ])
+    ])
+    expect(cost.baselineSeconds).toBe(100)
+    expect(cost.groups).toHaveLength(2)
+    const [baseline, group] = cost.groups
+    expect(baseline).toMatchObject({ baseline: true, kernels: [1, 3], meanSeconds: 100, speedup: 1 })
+    // Seed 1 paid 4 + 6 s (the cached 99 s is not work done here), seed 2 paid 20 s: mean 15 s.
+    expect(group).toMatchObject({
+      baseline: false,
+      seeds: [1, 2],
+      paid: 3,
+      cached: 1,
+      meanSeconds: 15,
+      minSeconds: 10,
+      maxSeconds: 20
+    })
+    expect(group.speedup).toBeCloseTo(100 / 15, 12)
+  })
+
+  it("uses the runs the input marks as baseline instead of the SNASNet default", () => {
+    const cost = searchCost([
+      input("p", [
+        run({ kernels: [1, 3], budget: 5000, candidates: [record(0, 1, 50)] }),
+        run({ baseline: true, candidates: [record(0, 1, 10)] })
+      ])
+    ])
+    expect(cost.baselineSeconds).toBe(10)
+    expect(cost.groups.find((g) => g.kernels[0] === 1)?.speedup).toBeCloseTo(0.2, 12)
+  })
+
+  it("has no speed-up without a baseline", () => {
+    const cost = searchCost([input("p", [run({ candidates: [record(0, 1, 1)] })])])
+    expect(cost.baselineSeconds).toBeUndefined()
+    expect(cost.groups[0].speedup).toBeNaN()
+  })
+})
+
+describe("fairness", () => {
+  const same = (name: string) =>
+    input(
+      name,
+      [1, 2].map((seed) => run({ seed, candidates: [record(0, 1, 1)] }))
+    )
+
+  it("passes equal budgets, seeds and data, leaving the baseline out", () => {
+    const a = same("a")
+    const withBaseline = input("b", [
+      ...same("b").searches,
+      run({ kernels: [1, 3], budget: 5000, candidates: [record(0, 1, 1)] })
+    ])
+    const rows = fairness([a, withBaseline])
+    expect(rows.map((r) => [r.check, r.fair])).toEqual([
+      ["data", true],
+      ["budget", true],
+      ["seeds", true],
+      ["cache", true]
+    ])
+    expect(rows[1].detail).toMatch(/budget of 4 candidates .*1 baseline run left out/)
+  })
+
+  it("warns about different seeds, budgets, data and cache reuse, naming who differs", () => {
+    const a = same("a")
+    const b = input(
+      "b",
+      [
+        run({ seed: 1, budget: 8, candidates: [record(0, 1, 1, true)] }),
+        run({ seed: 3, budget: 8, candidates: [record(0, 1, 1)] })
+      ],
+      { dataset: "cifar100:/data" }
+    )
+    const rows = Object.fromEntries(fairness([a, b]).map((r) => [r.check, r]))
+    expect(rows.data.fair).toBe(false)
+    expect(rows.data.detail).toMatch(/a: cifar10:\/data; b: cifar100:\/data/)
+    expect(rows.budget.fair).toBe(false)
+    expect(rows.budget.detail).toMatch(/a random \{3,5\}: 4; b random \{3,5\}: 8/)
+    expect(rows.seeds.fair).toBe(false)
+    expect(rows.seeds.detail).toMatch(/a random \{3,5\}: 1, 2; b random \{3,5\}: 1, 3/)
+    expect(rows.cache.fair).toBe(false)
+    expect(rows.cache.detail).toMatch(/a: 0 of 2; b: 1 of 2/)
+  })
+
+  it("compares dataset fingerprints when every input has one", () => {
+    const a = { ...same("a"), datasetFingerprint: "f1" }
+    const b = { ...same("b"), datasetFingerprint: "f2" }
+    expect(fairness([a, b])[0].fair).toBe(false)
+    expect(fairness([a, { ...b, datasetFingerprint: "f1" }])[0].fair).toBe(true)
+  })
+})
+
+describe("the fixture", () => {
+  it("is deterministic and realistic in size", () => {
+    const small = { ...defaultFixture, kernelSets: [[3, 5]], budget: 20, baselineBudget: 40 }
+    expect(JSON.stringify(fixtureInput(small))).toBe(JSON.stringify(fixtureInput(small)))
+    const input = fixtureInput()
+    expect(input.searches).toHaveLength(1 + 6 * 2 * 3)
+    expect(input.searches.reduce((n, s) => n + s.candidates.length, 0)).toBe(5000 + 36 * 300)
+    expect(input.trained.filter((m) => m.selected).length).toBeGreaterThanOrEqual(1)
+  })
+})
