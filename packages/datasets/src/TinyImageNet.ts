@@ -74,6 +74,14 @@ const readWnids = (fs: FileSystem.FileSystem, directory: string) =>
       seen.set(wnid, i + 1)
     }
     if (seen.size === 0) return yield* new DatasetError({ dataset: NAME, file, reason: "no wnids" })
+    if (seen.size > 256) {
+      // Labels are held as bytes.
+      return yield* new DatasetError({
+        dataset: NAME,
+        file,
+        reason: `${seen.size} wnids; at most 256 are supported`
+      })
+    }
     return [...seen.keys()].sort()
   })
 
