@@ -5,7 +5,23 @@
  * @since 0.1.0
  */
 
+/** BatchNorm with per-call statistics and a hand-written gradient. */
+export * as BatchNorm from "./BatchNorm.ts"
+/** One timestep of a cell, with feedback buffers. */
+export * as Cell from "./Cell.ts"
 /** The cell space: sampler, pruning, canonical form, mutation, exact enumeration. */
 export * as CellSpace from "./CellSpace.ts"
+/** The official initialisation, seeded per tensor. */
+export * as Initialisation from "./Initialisation.ts"
+/** The network: build, forward, weight assignment. */
+export * as Network from "./Network.ts"
+/** Skeleton settings and per-dataset presets. */
+export * as NetworkConfig from "./NetworkConfig.ts"
+/** Parameter count and memory model (no tensors). */
+export * as ParamCount from "./ParamCount.ts"
 /** The SearchSpace plugins. */
 export * as SnasnetSpace from "./SnasnetSpace.ts"
+/** PyTorch ↔ tfjs weight layouts. */
+export * as WeightLayout from "./WeightLayout.ts"
+/** The named weights of a network. */
+export * as WeightSpecs from "./WeightSpecs.ts"
