@@ -51,13 +51,22 @@ export interface BestSoFarSeries {
   readonly final: CurvePoint
 }
 
+const scorerId = (scorer: string): string => {
+  const at = scorer.indexOf("@")
+  return at < 0 ? scorer : scorer.slice(0, at)
+}
+
 /**
- * The score of a candidate under the run's scorer; NaN when the record lacks it.
+ * The score of a candidate under the run's scorer; NaN when the record lacks it. A run may name its
+ * scorer with its version (`sahd@1`, as the pipeline records it) where the scores carry the bare id.
  *
  * @since 0.1.0
  */
 export const candidateScore = (run: SearchRun, candidate: SearchRun["candidates"][number]): number =>
-  candidate.scores.find((score) => score.scorer === run.scorer)?.value ?? Number.NaN
+  (
+    candidate.scores.find((score) => score.scorer === run.scorer) ??
+    candidate.scores.find((score) => scorerId(score.scorer) === scorerId(run.scorer))
+  )?.value ?? Number.NaN
 
 /**
  * One run's running maximum in proposal order, with the paid seconds elapsed after each candidate.

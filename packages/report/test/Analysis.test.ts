@@ -73,6 +73,13 @@ describe("best score so far", () => {
     expect(curve.elapsed).toEqual([2, 2.5, 3.5, 3.5])
   })
 
+  it("finds the run's scorer in the records by identity, with or without its version", () => {
+    expect(runCurve(run({ scorer: "sahd@1", candidates: [record(0, 7, 1)] })).best).toEqual([7])
+    expect(runCurve(run({ scorer: "missing", candidates: [record(0, 7, 1)] })).best).toEqual([
+      Number.NEGATIVE_INFINITY
+    ])
+  })
+
   it("summarises seeds as median with a min–max band or quartiles", () => {
     expect(summarize(1, [3, 1, 2], "min-max")).toEqual({ x: 1, median: 2, lo: 1, hi: 3, seeds: 3 })
     // Type-7 quartiles of 1..5 are 2 and 4.

@@ -5,10 +5,12 @@
  * @since 0.1.0
  */
 import type { Command } from "effect/cli"
+import { compare } from "./Compare.ts"
 import { data } from "./Data.ts"
+import { report } from "./Report.ts"
 
 /**
  * @since 0.1.0
  */
 // biome-ignore lint/suspicious/noExplicitAny: subcommands differ in their input, error and requirement types
-export const commands: ReadonlyArray<Command.Command<string, any, any, any, any>> = [data]
+export const commands: ReadonlyArray<Command.Command<string, any, any, any, any>> = [compare, report, data]

@@ -1,0 +1,274 @@
+/**
+ * `spikernel report <pipeline.ts> --out DIR [--store DIR] [--json]`: the HTML + SVG + Markdown report
+ * of a pipeline's latest run in a store (DESIGN.md §5–6).
+ *
+ * Also home of what `compare` shares: reading a run's results from the store as a `ReportInput`.
+ * The run is found by its manifest (the pipeline file's absolute path) and read without the lock;
+ * the pipeline file itself is not imported, so a report can be made of a run whose file has moved on
+ * (the hash check says so on stderr).
+ *
+ * @since 0.1.0
+ */
+import { basename, extname, isAbsolute, resolve } from "node:path"
+import { Architecture, type CandidateRecord, type RunManifest, type Selector } from "@spikernel/core"
+import { Digest, Runner, Runs, StepOutput, Store, type StoreError, StoreLayout } from "@spikernel/pipeline"
+import { Report, ReportError, type ReportInput } from "@spikernel/report"
+import { Effect, FileSystem, Option, type Schema } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Flags from "../Flags.ts"
+import { emit, log } from "../Output.ts"
+
+type StepRow = RunManifest.RunManifest["steps"][number]
+
+/**
+ * A pipeline file's path as runs record it: absolute, resolved against the working directory.
+ *
+ * @since 0.1.0
+ */
+export const pipelinePath = (file: string): string => (isAbsolute(file) ? file : resolve(process.cwd(), file))
+
+/**
+ * A store opened for reading (no lock); corruption reports go to stderr.
+ *
+ * @since 0.1.0
+ */
+export const readStore = (root: string, command: string) =>
+  Store.layer({ root, mode: "read", command, report: log })
+
+// `id@version:{config}` → the plugin id, and the config's JSON when it parses.
+const pluginId = (identity: string): string => {
+  const at = identity.indexOf("@")
+  return at < 0 ? identity : identity.slice(0, at)
+}
+const pluginConfig = (identity: string): unknown => {
+  const colon = identity.indexOf(":")
+  if (colon < 0) return undefined
+  try {
+    return JSON.parse(identity.slice(colon + 1))
+  } catch {
+    return undefined
+  }
+}
+
+const finished = (step: StepRow): boolean => step.status === "cached" || step.status === "computed"
+
+/**
+ * What the report of one run is made of, read from the store.
+ *
+ * - searches: every finished `search` step, its strategy and seed from the step's key preimage;
+ * - trained models: the items of every `evaluate` step (metric = accuracy as a fraction), each with the
+ *   primary score its architecture got in the searches;
+ * - selected: the items a `select` / `tradeoff` step picked from an evaluation;
+ * - memory budget: a `maxBytes` in such a selector's config.
+ *
+ * Firing rates are not among the pipeline's step outputs yet, so that plot is left out.
+ *
+ * @since 0.1.0
+ */
+export const runReportInput = (
+  file: string,
+  name: string
+): Effect.Effect<ReportInput.ReportInput, ReportError | StoreError, Store.Store | FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const path = pipelinePath(file)
+    const runs = yield* Runs.listRuns(path)
+    if (runs.length === 0) {
+      return yield* new ReportError({
+        reason: "input",
+        detail: `no run of ${path} in store ${store.root}; run \`spikernel run ${file}\` first (or pass --store)`
+      })
+    }
+    const { runId, manifest } = runs[0]
+    const unfinished = manifest.steps.filter((step) => !finished(step))
+    if (unfinished.length > 0) {
+      yield* log(
+        `report: run ${runId} has unfinished steps (${unfinished.map((s) => `${s.name}: ${s.status}`).join(", ")}); they are left out`
+      )
+    }
+    const fs = yield* FileSystem.FileSystem
+    const bytes = yield* Effect.option(fs.readFile(path))
+    if (Option.isSome(bytes) && Digest.sha256Hex(bytes.value) !== manifest.pipelineHash) {
+      yield* log(`report: ${file} has changed since run ${runId}; the report shows that run`)
+    }
+
+    const read = <A, I>(schema: Schema.Codec<A, I>, step: StepRow) =>
+      Store.getValue(schema, StoreLayout.stepEntry(step.key))
+    const preimageOf = (step: StepRow) =>
+      Store.getValue(Runner.StepPreimageSchema, StoreLayout.preimageEntry(step.key))
+
+    let dataset = "—"
+    let fingerprint: string | undefined
+    const searches: Array<ReportInput.SearchRun> = []
+    const evaluations = new Map<string, ReadonlyArray<Selector.SelectionItem>>()
+    const selections: Array<{
+      readonly from: string
+      readonly selected: ReadonlyArray<Selector.SelectionItem>
+    }> = []
+    let memoryBudgetBytes: number | undefined
+
+    for (const step of manifest.steps.filter(finished)) {
+      const preimage = Option.getOrUndefined(yield* preimageOf(step))
+      switch (step.kind) {
+        case "load": {
+          const info = yield* read(StepOutput.DatasetOutput, step)
+          if (Option.isSome(info)) {
+            dataset = info.value.name
+            fingerprint = info.value.fingerprint
+          }
+          break
+        }
+        case "search": {
+          const result = yield* read(StepOutput.SearchResult, step)
+          if (Option.isNone(result) || result.value.records.length === 0) break
+          const first: CandidateRecord.CandidateRecord = result.value.records[0]
+          const strategy = preimage?.plugins.find((plugin) => plugin.role === "strategy")
+          searches.push({
+            strategy: strategy === undefined ? step.name : pluginId(strategy.identity),
+            cellType: first.architecture.cellType,
+            kernels: first.architecture.kernels,
+            seed: preimage?.seed ?? manifest.seed,
+            // The records carry the scorer's own id; the result names it with its version.
+            scorer: first.scores[0]?.scorer ?? result.value.scorer,
+            budget: result.value.budget,
+            candidates: result.value.records
+          })
+          break
+        }
+        case "evaluate": {
+          const result = yield* read(StepOutput.EvaluationResult, step)
+          if (Option.isSome(result)) evaluations.set(step.key, result.value.items)
+          break
+        }
+        case "select":
+        case "tradeoff": {
+          const result = yield* read(StepOutput.SelectionOutput, step)
+          const from = preimage?.upstream.find((upstream) => upstream.role === "from")?.key
+          if (Option.isSome(result) && from !== undefined)
+            selections.push({ from, selected: result.value.selected })
+          const config = pluginConfig(
+            preimage?.plugins.find((plugin) => plugin.role === "selector")?.identity ?? ""
+          )
+          const maxBytes = (config as { readonly maxBytes?: unknown } | undefined)?.maxBytes
+          if (typeof maxBytes === "number") memoryBudgetBytes = maxBytes
+          break
+        }
+      }
+    }
+
+    // The primary score of each architecture the searches met, by its label (canonical or as proposed).
+    const scores = new Map<string, number>()
+    for (const run of searches) {
+      for (const record of run.candidates) {
+        const value = record.scores[0]?.value
+        if (value === undefined) continue
+        scores.set(Architecture.architectureLabel(record.architecture), value)
+        scores.set(
+          `${record.architecture.cellType}[${record.architecture.kernels.join(",")}]:${record.canonical}`,
+          value
+        )
+      }
+    }
+    const trained: Array<ReportInput.TrainedModel> = []
+    for (const [key, items] of evaluations) {
+      const picked = new Set(
+        selections.filter((s) => s.from === key).flatMap((s) => s.selected.map((item) => item.id))
+      )
+      for (const item of items) {
+        if (!(item.metric >= 0 && item.metric <= 1)) {
+          return yield* new ReportError({
+            reason: "input",
+            detail: `evaluated model ${item.id} has metric ${item.metric}; a report needs accuracy as a fraction in [0, 1]`
+          })
+        }
+        trained.push({
+          architecture: item.architecture,
+          accuracy: item.metric,
+          score: scores.get(Architecture.architectureLabel(item.architecture)) ?? Number.NaN,
+          params: item.params,
+          bytes: item.bytes,
+          selected: picked.has(item.id),
+          firingRates: []
+        })
+      }
+    }
+    return {
+      name,
+      dataset,
+      ...(fingerprint === undefined ? {} : { datasetFingerprint: fingerprint }),
+      ...(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes }),
+      searches,
+      trained
+    }
+  })
+
+/**
+ * Names for pipeline files in a report: the file name without extension, or the path as given where
+ * two files share a name.
+ *
+ * @since 0.1.0
+ */
+export const pipelineNames = (files: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const stems = files.map((file) => basename(file, extname(file)))
+  return stems.map((stem, i) => (stems.filter((other) => other === stem).length > 1 ? files[i] : stem))
+}
+
+/**
+ * What `report` and `compare` print: where the files went, and what to look at first.
+ *
+ * @since 0.1.0
+ */
+export interface ReportOutput {
+  readonly index: string
+  readonly summary: string
+  readonly results: string
+  readonly plots: ReadonlyArray<string>
+  readonly absent: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<string>
+}
+
+/**
+ * @since 0.1.0
+ */
+export const renderOutput = (output: ReportOutput): string =>
+  [
+    `wrote ${output.index}`,
+    `      ${output.summary}`,
+    `      ${output.results}`,
+    `      ${output.plots.length} plots`,
+    ...output.absent.map((line) => `not drawn: ${line}`),
+    ...output.warnings.map((line) => `plot warning: ${line}`)
+  ].join("\n")
+
+/**
+ * @since 0.1.0
+ */
+export const report = Command.make(
+  // Typed `string`: commands/index.ts lists commands as `Command<string, …>` (the name is invariant).
+  "report" as string,
+  {
+    pipeline: Argument.String("pipeline").pipe(
+      Argument.withDescription("The pipeline file whose latest run to report")
+    ),
+    out: Flag.String("out").pipe(
+      Flag.withDescription("The folder to write index.html, summary.md and results.json to")
+    ),
+    store: Flags.store,
+    json: Flags.json
+  },
+  Effect.fn("report")(function* ({ pipeline, out, store, json }) {
+    const input = yield* runReportInput(pipeline, pipelineNames([pipeline])[0]).pipe(
+      Effect.provide(readStore(store, "spikernel report"))
+    )
+    const files = yield* Report.report(input, out)
+    yield* emit(json, files satisfies ReportOutput, renderOutput)
+  })
+).pipe(
+  Command.withDescription("Write the HTML, SVG and Markdown report of a pipeline's latest run"),
+  Command.withExamples([
+    {
+      command: "spikernel report pipelines/quickstart.ts --out reports/quickstart",
+      description: "Report the latest run"
+    }
+  ])
+)
