@@ -12,5 +12,4 @@ import { report } from "./Report.ts"
 /**
  * @since 0.1.0
  */
-// biome-ignore lint/suspicious/noExplicitAny: subcommands differ in their input, error and requirement types
-export const commands: ReadonlyArray<Command.Command<string, any, any, any, any>> = [compare, report, data]
+export const commands: ReadonlyArray<Command.Command.Any> = [compare, report, data]
