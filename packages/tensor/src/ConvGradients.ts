@@ -234,6 +234,21 @@ export const avgPoolGradFast = (
     const { inHeight: H, inWidth: W, inChannels: C, filterHeight: kh, filterWidth: kw } = info
     const sh = info.strideHeight
     const sw = info.strideWidth
+    if (info.outHeight === 1 && info.outWidth === 1) {
+      // One window (global pooling): dx is dy/(kh·kw) broadcast over the window's part of the input. A
+      // depthwise conv with an H×W filter would cost H·W multiply-adds per element (≈1.3 s at 32×28×28×32).
+      const r0 = Math.max(0, -info.padInfo.top)
+      const r1 = Math.min(H, kh - info.padInfo.top)
+      const c0 = Math.max(0, -info.padInfo.left)
+      const c1 = Math.min(W, kw - info.padInfo.left)
+      const mask = tf.pad(tf.fill([1, r1 - r0, c1 - c0, 1], 1 / (kh * kw)), [
+        [0, 0],
+        [r0, H - r1],
+        [c0, W - c1],
+        [0, 0]
+      ])
+      return tf.mul(tf.reshape(dy, [dy.shape[0], 1, 1, C]), mask) as tf.Tensor4D
+    }
     const u = zeroInsert(dy, sh, sw)
     // dx[i] = Σ u[v] over v ∈ [i + top − kh + 1, i + top]: a correlation with pad (kh − 1 − top).
     const [padT, cropT] = padOrCrop(kh - 1 - info.padInfo.top)

@@ -31,8 +31,10 @@ interface WasmModuleView {
 }
 
 const wasmHeapBytes = (): number | undefined => {
-  const backend: unknown = tf.findBackend("wasm")
-  if (backend === null || typeof backend !== "object" || !("wasm" in backend)) return undefined
+  // The registry, not tf.findBackend, which would initialise a backend that is only registered.
+  const backend: unknown = tf.engine().registry.wasm
+  if (backend === undefined || backend === null || typeof backend !== "object" || !("wasm" in backend))
+    return undefined
   const module = backend.wasm as WasmModuleView
   // The threaded build exports its shared memory; the single-threaded one refreshes HEAPU8 on growth.
   return module.wasmMemory?.buffer.byteLength ?? module.HEAPU8.length

@@ -8,7 +8,7 @@
  * | Conv2DBackpropInput  | scalar loop, ≈10× slower than forward | one forward conv over stride phases   |
  * | AvgPoolGrad          | loop (≈220 ms at [128,32,32,16])      | depthwise conv of zero-inserted dy    |
  * | BatchMatMul (ᵀ)      | scalar loop with transpose flags      | explicit transpose, then XNNPACK      |
- * | Sum, Mean            | transpose first unless innermost      | ones-row GEMM / global avgPool        |
+ * | Sum, Mean            | transpose first unless innermost      | one XNNPACK average pool              |
  * | Slice                | copies the whole source per call      | copies only the slice                 |
  */
 import * as tf from "@tensorflow/tfjs-core"

@@ -166,7 +166,8 @@ const firstLine = (cause: unknown): string =>
  */
 export const loadWasmBackend = async (threads: number): Promise<LoadedWasm> => {
   const wasm = await import("@tensorflow/tfjs-backend-wasm")
-  if (tf.findBackend("wasm") === null) {
+  // Not tf.findBackend: it would start tfjs's own (browser-only threaded) initialisation as a side effect.
+  if (tf.engine().registry.wasm === undefined) {
     const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true
     const loaded = await withoutAddedListeners(async () => {
       let failure: string | undefined
