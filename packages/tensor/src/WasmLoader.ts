@@ -128,7 +128,11 @@ const workerUrl = (packageDir: string): URL => {
     `import { createRequire as __cr } from "node:module";` +
     `const require = __cr(${JSON.stringify(glue)}); const __filename = ${JSON.stringify(glue)};`
   // As tfjs does for its Blob: the template literal turned "\n" escapes into real newlines.
-  const body = wasmWorkerContents.replace(/\n/g, "\\n").replace(/^"use strict";/, "")
+  // Deno's worker global has a read-only `location`; the script only assigns it, so it is dropped.
+  const body = wasmWorkerContents
+    .replace(/\n/g, "\\n")
+    .replace(/^"use strict";/, "")
+    .replace("location:{href:__filename},", "")
   return new URL(`data:text/javascript,${encodeURIComponent(prelude + body)}`)
 }
 
