@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { Command } from "effect/cli"
+import { arch } from "./Arch.ts"
 import { compare } from "./Compare.ts"
 import { data } from "./Data.ts"
 import { report } from "./Report.ts"
@@ -12,4 +13,4 @@ import { report } from "./Report.ts"
 /**
  * @since 0.1.0
  */
-export const commands: ReadonlyArray<Command.Command.Any> = [compare, report, data]
+export const commands: ReadonlyArray<Command.Command.Any> = [compare, report, data, arch]
