@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import {
+  CanonicalJson,
   DatasetLoader,
   RunManifest,
   Scorer,
@@ -19,7 +20,7 @@ import {
   type Selector,
   Selector as SelectorService
 } from "@spikernel/core"
-import { Clock, Context, Effect, Layer, Option, Schema, type Scope } from "effect"
+import { Clock, Context, Effect, Layer, Option, Schema, Scope } from "effect"
 import * as CachedEvaluator from "./CachedEvaluator.ts"
 import { keyVersion, type StepPreimage, stepKey } from "./CacheKey.ts"
 import type { ExecutorInput } from "./Executor.ts"
@@ -95,6 +96,28 @@ export interface KeyedStep {
 type Services = Context.Context<any>
 
 /**
+ * A run's tensor backend as the manifest records it.
+ *
+ * @since 0.1.0
+ */
+export type BackendRecord = RunManifest.RunManifest["backend"]
+
+/**
+ * The services of computation (the tensor backend), started on first use so that a run that
+ * computes nothing never initialises them; `backend` is what the manifest records.
+ *
+ * @since 0.1.0
+ */
+export type Compute = Effect.Effect<
+  { readonly context: Services; readonly backend: BackendRecord },
+  StepError,
+  Scope.Scope
+>
+
+/** Plugin roles whose layers may compute with tensors, and so get the compute services. */
+const computeRoles = ["scorer", "measure.", "encoder", "neuron"]
+
+/**
  * A value of a step, decoded and encoded.
  *
  * @since 0.1.0
@@ -147,6 +170,7 @@ export const makeSession = (
   hooks: {
     readonly onComputed?: (name: string, seconds: number) => Effect.Effect<void, StoreError, Store.Store>
     readonly onStart?: (name: string) => Effect.Effect<void, StoreError, Store.Store>
+    readonly compute?: Compute
   } = {}
 ) =>
   Effect.gen(function* () {
@@ -157,7 +181,19 @@ export const makeSession = (
     const keyed = new Map<string, KeyedStep>()
     const values = new Map<string, StepValue>()
     const datasets = new Map<string, Context.Context<DatasetLoader.DatasetLoader>>()
-    const computed = new Set<string>()
+    const computed = new Map<string, number>()
+    let computeStarted: { readonly context: Services; readonly backend: BackendRecord } | undefined
+
+    /** The compute services (tensor backend), started the first time a layer that may compute is built. */
+    const computeServices = Effect.gen(function* () {
+      if (hooks.compute === undefined) return Context.empty() as Services
+      if (computeStarted === undefined) computeStarted = yield* hooks.compute.pipe(Scope.provide(scope))
+      return computeStarted.context
+    })
+    const withCompute = (role: string, dependencies: Services) =>
+      computeRoles.some((prefix) => role.startsWith(prefix))
+        ? Effect.map(computeServices, (services) => Context.merge(services, dependencies))
+        : Effect.succeed(dependencies)
 
     const datasetContext = (name: string) =>
       Effect.gen(function* () {
@@ -179,7 +215,10 @@ export const makeSession = (
 
     const encode = (step: PreparedStep, value: unknown) =>
       Effect.try({
-        try: () => Schema.encodeUnknownSync(outputSchema(step))(value),
+        // Through canonical JSON, so a value computed now and one read back from the store are
+        // the same object with the same key order (the results printed are then byte-identical).
+        try: () =>
+          JSON.parse(CanonicalJson.canonicalJson(Schema.encodeUnknownSync(outputSchema(step))(value))),
         catch: (error) =>
           new StepError({ step: step.name, reason: `its output does not encode: ${describeFailure(error)}` })
       })
@@ -214,7 +253,7 @@ export const makeSession = (
         if (mode === "run")
           yield* Store.putValue(outputSchema(step), StoreLayout.stepEntry(key), "step", value)
         const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
-        computed.add(name)
+        computed.set(name, seconds)
         values.set(name, { value, encoded })
         if (mode === "run") {
           if (hooks.onComputed !== undefined) yield* hooks.onComputed(name, seconds)
@@ -306,10 +345,11 @@ export const makeSession = (
                 const resolved = plugin(role)
                 if (resolved === undefined) continue
                 const tag = role === "encoder" ? "@spikernel/core/Encoder" : "@spikernel/core/NeuronModel"
+                const services = yield* withCompute(role, dependencies)
                 const built = yield* Effect.suspend(() =>
                   Layer.buildWithScope(
                     (resolved.plugin.layer(resolved.config) as Layer.Layer<unknown, unknown, unknown>).pipe(
-                      Layer.provide(Layer.succeedContext(dependencies))
+                      Layer.provide(Layer.succeedContext(services))
                     ) as Layer.Layer<unknown, unknown>,
                     stepScope
                   )
@@ -346,12 +386,13 @@ export const makeSession = (
               const scorers: Array<{ identity: string; scorer: Scorer.Scorer["Service"] }> = []
               for (const { role, resolved } of step.plugins) {
                 if (role !== "scorer" && !role.startsWith("measure.")) continue
+                const services = yield* withCompute(role, dependencies)
                 const built = yield* buildService(
                   Scorer.Scorer,
                   step.name,
                   role,
                   resolved,
-                  dependencies,
+                  services,
                   stepScope
                 )
                 scorers.push({ identity: resolved.identity, scorer: built.service })
@@ -449,6 +490,9 @@ export const makeSession = (
       stepValue,
       keyOf: (name: string) => keyed.get(name)!,
       wasComputed: (name: string) => computed.has(name),
+      /** Seconds a step computed in this session took. */
+      secondsOf: (name: string) => computed.get(name),
+      backendUsed: () => computeStarted?.backend,
       isStored: (name: string) => Option.isSome(store.entry(StoreLayout.stepEntry(keyed.get(name)!.key)))
     }
   })
@@ -464,7 +508,10 @@ export interface RunOptions {
   readonly pipelineFile: string
   /** SHA-256 of the pipeline file's bytes. */
   readonly pipelineHash: string
-  readonly backend: RunManifest.RunManifest["backend"]
+  /** What the manifest records when no step started the compute services. */
+  readonly backend: BackendRecord
+  /** The compute services (tensor backend), started when a scorer, encoder or neuron layer is built. */
+  readonly compute?: Compute
 }
 
 /**
@@ -526,9 +573,11 @@ export const run = (
         startedAt,
         steps: []
       }
-      const saveManifest = Effect.suspend(() =>
-        Store.putValue(RunManifest.RunManifest, StoreLayout.runEntry(runId), "run", manifest)
-      )
+      const saveManifest = Effect.suspend(() => {
+        const backend = session.backendUsed()
+        if (backend !== undefined) manifest = { ...manifest, backend }
+        return Store.putValue(RunManifest.RunManifest, StoreLayout.runEntry(runId), "run", manifest)
+      })
       const setStep = (
         name: string,
         status: RunManifest.RunManifest["steps"][number]["status"],
@@ -545,6 +594,7 @@ export const run = (
         })
       let current: string | undefined
       const session = yield* makeSession(prepared, "run", {
+        ...(options.compute === undefined ? {} : { compute: options.compute }),
         onStart: (name) =>
           Effect.sync(() => {
             current = name
@@ -568,12 +618,12 @@ export const run = (
         const keyedSteps = yield* session.keyAll
         manifest = {
           ...manifest,
-          steps: keyedSteps.map(({ step, key }) => ({
-            name: step.name,
-            kind: step.kind,
-            key,
-            status: session.wasComputed(step.name) ? "computed" : "pending"
-          }))
+          steps: keyedSteps.map(({ step, key }) => {
+            const seconds = session.secondsOf(step.name)
+            return seconds === undefined
+              ? { name: step.name, kind: step.kind, key, status: "pending" as const }
+              : { name: step.name, kind: step.kind, key, status: "computed" as const, seconds }
+          })
         }
         yield* saveManifest
         for (const { step, key, preimage } of keyedSteps) {

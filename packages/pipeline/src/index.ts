@@ -27,6 +27,8 @@ export * as JsonReporter from "./JsonReporter.ts"
 export * as Lock from "./Lock.ts"
 /** Pipeline declarations. */
 export * as Pipeline from "./Pipeline.ts"
+/** Loading pipeline files. */
+export * as PipelineFile from "./PipelineFile.ts"
 /** What a run would do. */
 export * as Plan from "./Plan.ts"
 /** Config decoding before anything runs. */

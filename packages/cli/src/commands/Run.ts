@@ -1,0 +1,145 @@
+/**
+ * `spikernel run <pipeline.ts> [--backend B] [--store DIR] [--json]`: runs a pipeline, or resumes it
+ * where it stopped (DESIGN.md §5). Progress goes to stderr (redrawn on a terminal, plain lines
+ * otherwise, JSON lines with `--json`); stdout gets the per-step summary, or with `--json` one
+ * document `{ runId, manifest, results }`. Ctrl-C stops after the candidates in flight are journaled.
+ *
+ * Also home of what `plan`, `status` and `gc` share: the plugin registry seam and the store layer.
+ *
+ * @since 0.1.0
+ */
+import type { Plugin } from "@spikernel/core"
+import {
+  PipelineFile,
+  Prepare,
+  Progress,
+  Registry,
+  Runner,
+  StepError,
+  Store,
+  type StoreError,
+  type StoreLocked
+} from "@spikernel/pipeline"
+import { Backend, BackendChoice } from "@spikernel/tensor"
+import { Context, Effect, type FileSystem, Layer, Logger } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Flags from "../Flags.ts"
+import { emit, log } from "../Output.ts"
+
+/**
+ * The plugins and executors pipelines can name.
+ *
+ * SEAM: the plugin packages (`@spikernel/datasets`, `spaces`, `scorers`, `search`, `selectors`,
+ * `training`, `report`) are being built in parallel; their plugin lists and executors are added here
+ * when they land. Until then a pipeline file can bring its own (`pipeline({ plugins, executors })`).
+ *
+ * @since 0.1.0
+ */
+export const pluginRegistry: Registry.Registry = Registry.make(
+  [
+    /* plugin lists of the Spikernel packages go here */
+  ] satisfies ReadonlyArray<Plugin.AnyPlugin>,
+  []
+)
+
+/**
+ * A store directory as a layer; corruption and lock takeovers are reported on stderr.
+ *
+ * @since 0.1.0
+ */
+export const storeLayer = (
+  root: string,
+  mode: "read" | "write",
+  command: string
+): Layer.Layer<Store.Store, StoreError | StoreLocked, FileSystem.FileSystem> =>
+  Store.layer({ root, mode, command, report: log })
+
+/**
+ * Imports and prepares a pipeline file (every config decoded) against the registry.
+ *
+ * @since 0.1.0
+ */
+export const preparePipeline = (file: string) =>
+  Effect.gen(function* () {
+    const loaded = yield* PipelineFile.loadPipelineFile(file)
+    const prepared = yield* Prepare.prepare(loaded.pipeline, pluginRegistry, file)
+    return { loaded, prepared }
+  })
+
+/**
+ * Progress on stderr: redrawn on a terminal, plain lines otherwise, JSON lines for `--json`.
+ *
+ * @since 0.1.0
+ */
+export const progressLayer = (json: boolean): Layer.Layer<Progress.Progress> =>
+  Progress.layerWriter({
+    mode: json ? "json" : process.stderr.isTTY ? "tty" : "lines",
+    write: (text) => void process.stderr.write(text)
+  })
+
+const render = (result: Runner.RunResult): string =>
+  [
+    ...result.manifest.steps.map(
+      (step) =>
+        `${step.name.padEnd(16)} ${step.kind.padEnd(8)} ${step.status.padEnd(9)} ${
+          step.seconds === undefined ? "" : `${step.seconds.toFixed(1)}s`.padStart(8)
+        }  ${step.key.slice(0, 12)}`
+    ),
+    `run ${result.runId} in ${result.manifest.store}`
+  ].join("\n")
+
+/**
+ * @since 0.1.0
+ */
+export const run = Command.make(
+  // Typed `string`: commands/index.ts lists commands as `Command<string, …>` (the name is invariant).
+  "run" as string,
+  {
+    pipeline: Argument.String("pipeline").pipe(Argument.withDescription("The pipeline file (.ts)")),
+    backend: Flag.Literals("backend", BackendChoice.literals).pipe(
+      Flag.withDescription(
+        "Tensor backend: auto (node-gpu, node, wasm in that order), node-gpu, node, wasm, cpu"
+      ),
+      Flag.withDefault("auto" as const)
+    ),
+    store: Flags.store,
+    json: Flags.json
+  },
+  Effect.fn("run")(
+    function* ({ pipeline, backend, store, json }) {
+      const { loaded, prepared } = yield* preparePipeline(pipeline)
+      const compute: Runner.Compute = Effect.gen(function* () {
+        const context = yield* Layer.build(Backend.layer({ backend }))
+        const { info } = Context.get(context, Backend)
+        return { context, backend: info }
+      }).pipe(Effect.mapError((error) => new StepError({ step: "backend", reason: error.message })))
+      const result = yield* Runner.run({
+        prepared,
+        pipelineFile: loaded.path,
+        pipelineHash: loaded.hash,
+        backend: {
+          backend: `${backend} (not started: no step computed)`,
+          tfjsVersion: "",
+          threads: 0,
+          simd: false
+        },
+        compute
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(storeLayer(store, "write", `spikernel run ${pipeline}`), progressLayer(json))
+        )
+      )
+      yield* emit(json, result, render)
+    },
+    Effect.provideService(Logger.LogToStderr, true)
+  )
+).pipe(
+  Command.withDescription("Run a pipeline, or resume it where it stopped"),
+  Command.withExamples([
+    { command: "spikernel run pipelines/quickstart.ts", description: "Run (or resume) the quickstart" },
+    {
+      command: "spikernel run pipelines/quickstart.ts --backend wasm --store /data/runs --json",
+      description: "On the wasm backend, into another store, with a JSON result"
+    }
+  ])
+)

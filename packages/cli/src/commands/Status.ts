@@ -1,0 +1,144 @@
+/**
+ * `spikernel status [<pipeline.ts>] [--store DIR] [--json]`: the runs recorded in a store (of one
+ * pipeline file, when given), newest first: when each started and ended, whether it is still running,
+ * and each step's status, with journaled candidates for unfinished searches. Reads without the lock.
+ *
+ * @since 0.1.0
+ */
+import { isAbsolute, resolve } from "node:path"
+import { Lock, Runner, Runs, Store, StoreLayout } from "@spikernel/pipeline"
+import { Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Flags from "../Flags.ts"
+import { emit } from "../Output.ts"
+import { storeLayer } from "./Run.ts"
+
+/**
+ * One run as `status` shows it.
+ *
+ * @since 0.1.0
+ */
+export interface RunStatus {
+  readonly runId: string
+  readonly pipelineFile: string
+  readonly startedAt: string
+  readonly endedAt: string | undefined
+  /** `finished`, `running` (its process is alive), or `stopped` (killed, or failed without a word). */
+  readonly state: "finished" | "running" | "stopped" | "failed" | "interrupted"
+  readonly runtime: string
+  readonly backend: string
+  readonly steps: ReadonlyArray<{
+    readonly name: string
+    readonly kind: string
+    readonly status: string
+    readonly key: string
+    /** For searches not yet done: candidates journaled and the budget. */
+    readonly candidates?: { readonly done: number; readonly budget: number }
+  }>
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface StatusOutput {
+  readonly store: string
+  readonly runs: ReadonlyArray<RunStatus>
+  readonly usage: Store.Usage
+}
+
+const render = (output: StatusOutput): string => {
+  const lines = [
+    `store ${output.store}: ${output.usage.entries} entries, journal ${output.usage.journalBytes} B, ${output.usage.blobs} blobs ${output.usage.blobBytes} B`
+  ]
+  if (output.runs.length === 0) lines.push("no runs")
+  for (const run of output.runs) {
+    lines.push(`${run.runId}  ${run.state}  ${run.pipelineFile}  (${run.runtime}, ${run.backend})`)
+    for (const step of run.steps) {
+      const candidates =
+        step.candidates === undefined ? "" : `  ${step.candidates.done}/${step.candidates.budget} candidates`
+      lines.push(`  ${step.name.padEnd(16)} ${step.kind.padEnd(8)} ${step.status}${candidates}`)
+    }
+  }
+  return lines.join("\n")
+}
+
+/**
+ * @since 0.1.0
+ */
+export const status = Command.make(
+  // Typed `string`: commands/index.ts lists commands as `Command<string, …>` (the name is invariant).
+  "status" as string,
+  {
+    pipeline: Argument.String("pipeline").pipe(
+      Argument.withDescription("Only the runs of this pipeline file"),
+      Argument.optional
+    ),
+    limit: Flag.Int("limit").pipe(Flag.withDescription("Show at most this many runs"), Flag.withDefault(10)),
+    store: Flags.store,
+    json: Flags.json
+  },
+  Effect.fn("status")(function* ({ pipeline, limit, store, json }) {
+    const file = Option.map(pipeline, (path) => (isAbsolute(path) ? path : resolve(process.cwd(), path)))
+    const output = yield* Effect.gen(function* () {
+      const opened = yield* Store.Store
+      const runs = (yield* Runs.listRuns(Option.getOrUndefined(file))).slice(0, Math.max(0, limit))
+      const statuses: Array<RunStatus> = []
+      for (const { runId, manifest } of runs) {
+        const failed = manifest.steps.some((s) => s.status === "failed")
+        const interrupted = manifest.steps.some((s) => s.status === "interrupted")
+        const state: RunStatus["state"] =
+          manifest.endedAt === undefined
+            ? Lock.processAlive(Runs.runPid(runId))
+              ? "running"
+              : "stopped"
+            : failed
+              ? "failed"
+              : interrupted
+                ? "interrupted"
+                : "finished"
+        const steps: Array<RunStatus["steps"][number]> = []
+        for (const step of manifest.steps) {
+          const unfinished = step.status !== "cached" && step.status !== "computed"
+          if (step.kind === "search" && unfinished) {
+            const preimage = yield* Store.getValue(
+              Runner.StepPreimageSchema,
+              StoreLayout.preimageEntry(step.key)
+            )
+            const budget = Option.match(preimage, {
+              onNone: () => 0,
+              onSome: (p) => Number(p.params.budget ?? 0)
+            })
+            const done = opened.entries(StoreLayout.recordPrefix(step.key)).length
+            steps.push({
+              name: step.name,
+              kind: step.kind,
+              status: step.status,
+              key: step.key,
+              candidates: { done, budget }
+            })
+          } else {
+            steps.push({ name: step.name, kind: step.kind, status: step.status, key: step.key })
+          }
+        }
+        statuses.push({
+          runId,
+          pipelineFile: manifest.pipelineFile,
+          startedAt: manifest.startedAt,
+          endedAt: manifest.endedAt,
+          state,
+          runtime: `${manifest.runtime.name} ${manifest.runtime.version}`,
+          backend: manifest.backend.backend,
+          steps
+        })
+      }
+      return { store: opened.root, runs: statuses, usage: yield* opened.usage }
+    }).pipe(Effect.provide(storeLayer(store, "read", "spikernel status")))
+    yield* emit(json, output, render)
+  })
+).pipe(
+  Command.withDescription("Show the runs in a store and how far each got"),
+  Command.withExamples([
+    { command: "spikernel status", description: "Every run in ./.spikernel" },
+    { command: "spikernel status pipelines/quickstart.ts --json", description: "The runs of one pipeline" }
+  ])
+)
