@@ -6,8 +6,9 @@ import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
 
-export const repoRoot = resolve(import.meta.dirname, "../..")
+export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 
 export interface ToyOptions {
   readonly budget?: number
