@@ -1,13 +1,14 @@
 /**
  * The integrate-and-fire neuron (no leak): v[t] = v[t−1] + x[t], then the same fire and reset as
- * the LIF (SpikingJelly's `IFNode`).
+ * the LIF (SpikingJelly's `IFNode`); fused on the cpu backend like the LIF.
  *
  * @since 0.1.0
  */
 import * as tf from "@tensorflow/tfjs"
 import type { NeuronModel } from "@spikernel/core"
 import { Schema } from "effect"
-import { fireAndReset, ResetMode, tidyStep } from "./Lif.ts"
+import { fireAndReset, kernelAttrs, ResetMode, tidyStep } from "./Lif.ts"
+import { lifKernelAvailable, lifKernelStep, registerLifKernel } from "./LifKernel.ts"
 import { SurrogateConfig, snasnetSurrogate } from "./Surrogate.ts"
 
 /**
@@ -44,11 +45,23 @@ export const defaultIf: IfConfig = {
  *
  * @since 0.1.0
  */
-export const integrateAndFire = (config: IfConfig = defaultIf): NeuronModel.Neuron => {
+export const integrateAndFire = (
+  config: IfConfig = defaultIf,
+  options: { readonly fused?: boolean } = {}
+): NeuronModel.Neuron => {
   const fire = fireAndReset(config)
+  const fused = options.fused !== false
+  if (fused) registerLifKernel()
+  const attrs = kernelAttrs(config, 1, 1)
   return {
     id: "if",
     init: (shape) => tf.zeros(shape as Array<number>),
-    step: (membrane, input) => tidyStep(() => fire(tf.add(membrane, input)))
+    step: (membrane, input) => {
+      if (fused && lifKernelAvailable()) {
+        const [spikes, next] = lifKernelStep(membrane, input, attrs)
+        return { spikes, membrane: next }
+      }
+      return tidyStep(() => fire(tf.add(membrane, input)))
+    }
   }
 }

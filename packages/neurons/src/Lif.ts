@@ -8,13 +8,16 @@
  * - reset:  hard: v ← (1 − s)·v (to v_reset = 0); soft: v ← v − θ·s. With `detachReset` the spike
  *           in the reset path carries no gradient, as SpikingJelly's `detach_reset=True`.
  *
- * The state is zero at the start of every batch (`init`); `step` is pure.
+ * The state is zero at the start of every batch (`init`); `step` is pure. On the cpu backend a step
+ * runs as one fused kernel (`LifKernel`, registered when a neuron is made) with the same float32
+ * results as the tf-ops form below, which every other backend uses.
  *
  * @since 0.1.0
  */
 import * as tf from "@tensorflow/tfjs"
 import type { NeuronModel } from "@spikernel/core"
 import { Schema } from "effect"
+import { type LifKernelAttrs, lifKernelAvailable, lifKernelStep, registerLifKernel } from "./LifKernel.ts"
 import { SurrogateConfig, snasnetSurrogate, spikeFunction, surrogate } from "./Surrogate.ts"
 
 /**
@@ -105,22 +108,57 @@ export const tidyStep = (f: () => NeuronModel.NeuronStep): NeuronModel.NeuronSte
 }
 
 /**
- * A LIF population.
+ * A LIF population. `fused: false` keeps the tf-ops form on every backend (a reference for tests).
  *
  * @since 0.1.0
  */
-export const lif = (config: LifConfig = snasnetLif): NeuronModel.Neuron => {
+export const lif = (
+  config: LifConfig = snasnetLif,
+  options: { readonly fused?: boolean } = {}
+): NeuronModel.Neuron => {
   const decay = 1 - 1 / config.tau
   const gain = 1 / config.tau
   const fire = fireAndReset(config)
+  const fused = options.fused !== false
+  if (fused) registerLifKernel()
+  const attrs = kernelAttrs(config, decay, gain)
   return {
     id: "lif",
     init: (shape) => tf.zeros(shape as Array<number>),
-    step: (membrane, input) =>
-      tidyStep(() => {
+    step: (membrane, input) => {
+      if (fused && lifKernelAvailable()) {
+        const [spikes, next] = lifKernelStep(membrane, input, attrs)
+        return { spikes, membrane: next }
+      }
+      return tidyStep(() => {
         // v[t−1]·(1 − 1/τ) + x·(1/τ): with decay_input the input is scaled by 1/τ too.
         const charged = tf.add(tf.mul(membrane, decay), tf.mul(input, gain))
         return fire(charged)
       })
+    }
   }
 }
+
+/**
+ * The fused kernel's attributes for an integrate-and-fire configuration with v ← decay·v + gain·x.
+ *
+ * @since 0.1.0
+ */
+export const kernelAttrs = (
+  config: {
+    readonly threshold: number
+    readonly reset: ResetMode
+    readonly detachReset: boolean
+    readonly surrogate: SurrogateConfig
+  },
+  decay: number,
+  gain: number
+): LifKernelAttrs => ({
+  decay,
+  gain,
+  threshold: config.threshold,
+  hardReset: config.reset === "hard",
+  detachReset: config.detachReset,
+  surrogate: config.surrogate.kind,
+  alpha: config.surrogate.alpha
+})

@@ -15,3 +15,5 @@ export * as NeuronPlugins from "./NeuronPlugins.ts"
 export * as Plif from "./Plif.ts"
 /** Surrogate gradients. */
 export * as Surrogate from "./Surrogate.ts"
+/** The fused LIF step kernel of the cpu backend. */
+export * as LifKernel from "./LifKernel.ts"
