@@ -100,8 +100,11 @@ const HeaderEntry = Schema.Struct({
 const elementCount = (shape: ReadonlyArray<number>): number => shape.reduce((a, b) => a * b, 1)
 
 const view = (dtype: Dtype, bytes: Uint8Array): TensorData => {
-  // Copy into a fresh, aligned buffer (the data section need not be aligned for this dtype).
-  const buffer = bytes.slice().buffer
+  // Copy into a fresh, aligned buffer (the data section need not be aligned for this dtype). Not
+  // `bytes.slice()`: on a Node Buffer that is a view of the shared pool, not a copy.
+  const copy = new Uint8Array(bytes.length)
+  copy.set(bytes)
+  const buffer = copy.buffer
   switch (dtype) {
     case "F64":
       return new Float64Array(buffer)

@@ -172,7 +172,13 @@ export const runSahd = (
           }
         })
       )
-      if (!check.fits) return yield* failure(describeMemoryCheck(check, B))
+      if (!check.fits) {
+        return yield* new Scorer.ScoreError({
+          scorer: "sahd",
+          reason: describeMemoryCheck(check, B),
+          memory: { neededBytes: check.neededBytes, freeBytes: check.freeBytes, limitBytes: check.limitBytes }
+        })
+      }
 
       const dataSeed = Rng.derivedSeed({
         seed: context.seed,

@@ -57,6 +57,20 @@ describe("safetensors", () => {
     })
   )
 
+  it.effect("reads a file held in a Node Buffer that is a view into a larger pool", () =>
+    Effect.gen(function* () {
+      const bytes = yield* encodeSafetensors([
+        ["a", { dtype: "F32", shape: [2], data: Float32Array.from([1.5, -2]) }],
+        ["b", { dtype: "I32", shape: [1], data: Int32Array.from([7]) }]
+      ])
+      const pool = Buffer.alloc(bytes.length + 100, 0xab)
+      pool.set(bytes, 37)
+      const file = yield* decodeSafetensors(pool.subarray(37, 37 + bytes.length))
+      expect([...(file.tensors.get("a")?.data ?? [])]).toEqual([1.5, -2])
+      expect([...(file.tensors.get("b")?.data ?? [])]).toEqual([7])
+    })
+  )
+
   it.effect("reads a file built by hand to the specification", () =>
     Effect.gen(function* () {
       const data = new Uint8Array(new Float32Array([1, 2, 3]).buffer)

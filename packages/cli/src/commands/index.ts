@@ -12,7 +12,9 @@ import { gc } from "./Gc.ts"
 import { plan } from "./Plan.ts"
 import { report } from "./Report.ts"
 import { run } from "./Run.ts"
+import { score } from "./Score.ts"
 import { status } from "./Status.ts"
+import { train } from "./Train.ts"
 
 /**
  * @since 0.1.0
@@ -25,5 +27,7 @@ export const commands: ReadonlyArray<Command.Command.Any> = [
   compare,
   report,
   data,
-  arch
+  arch,
+  score,
+  train
 ]

@@ -16,7 +16,15 @@ import type { Neuron } from "./NeuronModel.ts"
  */
 export class ScoreError extends Schema.TaggedError<ScoreError>()("ScoreError", {
   scorer: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  /** Set when the candidate was refused before it started because it would not fit in memory. */
+  memory: Schema.optionalKey(
+    Schema.Struct({
+      neededBytes: Schema.Finite,
+      freeBytes: Schema.Finite,
+      limitBytes: Schema.NullOr(Schema.Finite)
+    })
+  )
 }) {
   override get message(): string {
     return `${this.scorer}: ${this.reason}`
