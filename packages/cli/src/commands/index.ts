@@ -14,7 +14,6 @@ import { report } from "./Report.ts"
 import { run } from "./Run.ts"
 import { score } from "./Score.ts"
 import { status } from "./Status.ts"
-import { train } from "./Train.ts"
 
 /**
  * @since 0.1.0
@@ -28,6 +27,5 @@ export const commands: ReadonlyArray<Command.Command.Any> = [
   report,
   data,
   arch,
-  score,
-  train
+  score
 ]
