@@ -9,6 +9,9 @@
  * match shape × dtype) and fails with a SafetensorsError that names the tensor and the problem.
  * Every tensor is copied out into its own aligned typed array, so a file may be freed after reading.
  *
+ * The layout of the weights inside (official PyTorch names and shapes, and their conversion to the
+ * tfjs layout) is the network's business: see `@spikernel/spaces`' WeightSpecs and WeightLayout.
+ *
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
@@ -304,3 +307,36 @@ export const encodeSafetensors = (
     }
     return out
   })
+
+const f16ToF32 = (h: number): number => {
+  const sign = h & 0x8000 ? -1 : 1
+  const exponent = (h >> 10) & 0x1f
+  const fraction = h & 0x3ff
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024)
+  if (exponent === 31) return fraction === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024)
+}
+
+/**
+ * A floating tensor's values as float32; undefined for integer and boolean dtypes.
+ *
+ * @since 0.1.0
+ */
+export const floatValues = (tensor: SafeTensor): Float32Array | undefined => {
+  switch (tensor.dtype) {
+    case "F32":
+      return tensor.data as Float32Array
+    case "F64":
+      return Float32Array.from(tensor.data as Float64Array)
+    case "BF16": {
+      const raw = tensor.data as Uint16Array
+      const bits = new Uint32Array(raw.length)
+      for (let i = 0; i < raw.length; i++) bits[i] = raw[i] << 16
+      return new Float32Array(bits.buffer)
+    }
+    case "F16":
+      return Float32Array.from(tensor.data as Uint16Array, f16ToF32)
+    default:
+      return undefined
+  }
+}

@@ -16,7 +16,7 @@ export * from "./CarryNeuron.ts"
 export * from "./ForwardMemory.ts"
 export * from "./HammingGram.ts"
 export * from "./LogDet.ts"
-/** The safetensors format, and the PyTorch ↔ tfjs weight layouts. */
+/** The safetensors format. */
 export * from "./Safetensors.ts"
 export * from "./SahdKernel.ts"
 /** The scorer plugins. */
@@ -24,7 +24,6 @@ export * from "./SahdScorer.ts"
 export * from "./SizeScorers.ts"
 export * from "./SpikePacking.ts"
 export * from "./WasmGram.ts"
-export * from "./WeightLayout.ts"
 
 /**
  * Every scorer plugin of this package. They need a `ScoringNetworks` service (and `sahd` a

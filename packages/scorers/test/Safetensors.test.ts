@@ -1,21 +1,11 @@
 /**
- * The safetensors codec (round trips, a hand-built file, every malformed-file check) and the
- * PyTorch ↔ tfjs weight layouts (including classifier.1's CHW → HWC input permutation).
+ * The safetensors codec: round trips, a hand-built file, Buffer views, every malformed-file check,
+ * and float16/bfloat16 reading. (The PyTorch ↔ tfjs layouts are tested in @spikernel/spaces and end
+ * to end by `spikernel score --weights` in the CLI tests.)
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Rng } from "@spikernel/core"
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  floatValues,
-  hwioToOihw,
-  linearToTf,
-  linearToTorch,
-  oihwToHwio,
-  type SafeTensor,
-  tfToTorch,
-  torchToTf
-} from "@spikernel/scorers"
+import { decodeSafetensors, encodeSafetensors, floatValues, type SafeTensor } from "@spikernel/scorers"
 import { Effect } from "effect"
 
 const randomFloats = (n: number, index: number) => {
@@ -143,53 +133,7 @@ describe("safetensors", () => {
   )
 })
 
-describe("weight layouts", () => {
-  it("OIHW → HWIO moves element [o, i, y, x] to [y, x, i, o] and back", () => {
-    const shape = [4, 3, 5, 2]
-    const values = randomFloats(4 * 3 * 5 * 2, 1)
-    const tf = oihwToHwio(values, shape)
-    expect(tf.shape).toEqual([5, 2, 3, 4])
-    const [o, i, y, x] = [3, 1, 4, 1]
-    expect(tf.values[((y * 2 + x) * 3 + i) * 4 + o]).toBe(values[((o * 3 + i) * 5 + y) * 2 + x])
-    expect(hwioToOihw(tf.values, tf.shape)).toEqual({ shape, values })
-  })
-
-  it("classifier.1 computes the same outputs from CHW-flattened and HWC-flattened features", () => {
-    const input = { channels: 3, height: 2, width: 4 }
-    const ins = 3 * 2 * 4
-    const outs = 5
-    const torch = randomFloats(outs * ins, 2)
-    const features = randomFloats(ins, 3) // NCHW order: c·H·W + h·W + w
-    const hwc = new Float32Array(ins)
-    for (let c = 0; c < 3; c++)
-      for (let h = 0; h < 2; h++)
-        for (let w = 0; w < 4; w++) hwc[(h * 4 + w) * 3 + c] = features[c * 8 + h * 4 + w]
-    const kernel = torchToTf("classifier.1.weight", torch, [outs, ins], input)
-    expect(kernel.shape).toEqual([ins, outs])
-    for (let o = 0; o < outs; o++) {
-      let y1 = 0
-      let y2 = 0
-      for (let k = 0; k < ins; k++) {
-        y1 += torch[o * ins + k] * features[k]
-        y2 += hwc[k] * kernel.values[k * outs + o]
-      }
-      expect(y2).toBeCloseTo(y1, 5)
-    }
-    expect(tfToTorch("classifier.1.weight", kernel.values, kernel.shape, input)).toEqual({
-      shape: [outs, ins],
-      values: torch
-    })
-  })
-
-  it("other linear weights are only transposed; rank-1 tensors pass unchanged", () => {
-    const values = randomFloats(6, 4)
-    const tf = torchToTf("classifier.3.weight", values, [2, 3], { channels: 3, height: 1, width: 1 })
-    expect(tf).toEqual(linearToTf(values, [2, 3]))
-    expect(tf.values[1 * 2 + 0]).toBe(values[0 * 3 + 1])
-    expect(linearToTorch(tf.values, tf.shape)).toEqual({ shape: [2, 3], values })
-    expect(torchToTf("stem.1.weight", values, [6])).toEqual({ shape: [6], values })
-  })
-
+describe("float values", () => {
   it("reads float16 and bfloat16 as float32 and refuses integer tensors", () => {
     expect([
       ...(floatValues({ dtype: "F16", shape: [3], data: Uint16Array.from([0x3c00, 0xc000, 0x0001]) }) ?? [])
