@@ -35,7 +35,8 @@ export interface Pipeline {
  */
 export interface PipelineInput {
   readonly name?: string
-  /** The seed of every random draw: candidate i of a step draws from (seed, step, i). */
+  /** The seed of every random draw: a search step's strategy starts from it (candidate i draws from
+   * (seed, strategy, i)); a step may override it with its own `seed`. */
   readonly seed: number
   readonly steps: Readonly<Record<string, Step<Output>>>
   readonly plugins?: ReadonlyArray<Plugin.AnyPlugin>

@@ -39,9 +39,15 @@ export const loadPipelineFile = (
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = isAbsolute(file) ? file : resolve(process.cwd(), file)
-    const bytes = yield* fs
-      .readFile(path)
-      .pipe(Effect.mapError((error) => new ConfigError({ source: file, reason: firstLine(error.message) })))
+    const bytes = yield* fs.readFile(path).pipe(
+      Effect.mapError(
+        (error) =>
+          new ConfigError({
+            source: file,
+            reason: error.reason._tag === "NotFound" ? "no such pipeline file" : firstLine(error.message)
+          })
+      )
+    )
     const module = yield* Effect.tryPromise({
       try: () => import(pathToFileURL(path).href) as Promise<{ readonly default?: unknown }>,
       catch: (error) => new ConfigError({ source: file, reason: `cannot be imported: ${firstLine(error)}` })
