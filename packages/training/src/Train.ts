@@ -4,13 +4,13 @@
  *
  * Exact continuation: everything random is keyed, never sequential — epoch e's order and augmentation
  * come from the loader's (seed, epoch) streams, the dropout mask of micro-batch i of batch b of epoch e
- * from (seed, `train/dropout/epoch-e/batch-b`, i); the learning rate is a function of the epoch; the
+ * from the network's dropout stream at index (e · batches + b) · chunks + i; the learning rate is a function of the epoch; the
  * micro-batch is fixed by the checkpoint. So a run stopped after any checkpoint and resumed on the same
  * backend produces the same bytes as one that never stopped.
  *
  * @since 0.1.0
  */
-import { DatasetLoader, type Rng } from "@spikernel/core"
+import { DatasetLoader } from "@spikernel/core"
 import { Backend } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs"
 import { Clock, Effect, type FileSystem, Schema, type Scope, Stream } from "effect"
@@ -23,7 +23,7 @@ import * as Safetensors from "./Safetensors.ts"
 import { learningRate } from "./Schedule.ts"
 import type { TrainConfig } from "./TrainConfig.ts"
 import { trainStep } from "./TrainStep.ts"
-import { parameterCount, type TrainableModel } from "./TrainableModel.ts"
+import { type DropoutKey, parameterCount, type TrainableModel } from "./TrainableModel.ts"
 import {
   checkpointFailed,
   DataFailed,
@@ -66,6 +66,8 @@ export interface TrainOptions {
   readonly resume?: boolean
   /** Stop once this position is reached, after writing its checkpoint (an interruption, on purpose). */
   readonly until?: Checkpoint.Position
+  /** Stop after this many batches in this call, after writing a checkpoint there. */
+  readonly maxBatches?: number
   readonly onProgress?: (event: TrainProgress) => Effect.Effect<void>
   /** Pretend tensor-memory limit in bytes, for tests of the planner. */
   readonly memoryLimitBytes?: number
@@ -273,6 +275,7 @@ export const train = Effect.fnUntraced(function* (
   )
   yield* progress({ _tag: "Planned", plan })
   const micro = plan.microBatch
+  const chunksPerBatch = Math.ceil(config.batchSize / micro)
 
   const train = info.trainSize
   const batchesPerEpoch = config.dropLast
@@ -326,11 +329,12 @@ export const train = Effect.fnUntraced(function* (
     (position.epoch > options.until.epoch ||
       (position.epoch === options.until.epoch && position.batch >= options.until.batch))
 
-  while (position.epoch < config.epochs && !reached()) {
+  let budget = options.maxBatches ?? Number.POSITIVE_INFINITY
+  while (position.epoch < config.epochs && !reached() && budget > 0) {
     const epoch = position.epoch
     const lr = learningRate(config.schedule, config.optimizer.lr, epoch, config.epochs)
     const stop = stopAt(epoch)
-    const end = Math.min(batchesPerEpoch, stop ?? batchesPerEpoch)
+    const end = Math.min(batchesPerEpoch, stop ?? batchesPerEpoch, position.batch + budget)
     const take = end - position.batch
     if (take > 0) {
       const batches = loader.batches({
@@ -348,10 +352,9 @@ export const train = Effect.fnUntraced(function* (
         Effect.gen(function* () {
           const index = position.batch
           const started = yield* Clock.currentTimeMillis
-          const dropoutKey = (i: number): Rng.StreamKey => ({
+          const dropoutKey = (i: number): DropoutKey => ({
             seed: config.seed,
-            stream: `train/dropout/epoch-${epoch}/batch-${index}`,
-            index: i
+            index: (epoch * batchesPerEpoch + index) * chunksPerBatch + i
           })
           const result = yield* Effect.try({
             try: () =>
@@ -383,6 +386,7 @@ export const train = Effect.fnUntraced(function* (
             seconds: partial.seconds + (ended - started) / 1000
           }
           position = { epoch, batch: index + 1 }
+          budget--
           yield* progress({
             _tag: "Batch",
             epoch: epoch + 1,

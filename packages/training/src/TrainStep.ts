@@ -9,12 +9,12 @@
  *
  * @since 0.1.0
  */
-import type { DatasetLoader, Rng } from "@spikernel/core"
+import type { DatasetLoader } from "@spikernel/core"
 import * as tf from "@tensorflow/tfjs"
 import { correctCount, crossEntropy } from "./Loss.ts"
 import { chunkSizes } from "./MemoryPlan.ts"
 import type { Optimizer } from "./Optimizer.ts"
-import type { TrainableModel } from "./TrainableModel.ts"
+import type { DropoutKey, TrainableModel } from "./TrainableModel.ts"
 
 /**
  * @since 0.1.0
@@ -55,7 +55,7 @@ export const batchGradients = (options: {
   readonly microBatch: number
   readonly timesteps: number
   /** The dropout key of micro-batch `i` of this batch. */
-  readonly dropoutKey: (micro: number) => Rng.StreamKey
+  readonly dropoutKey: (micro: number) => DropoutKey
 }): { readonly grads: Map<string, tf.Tensor>; readonly result: StepResult } => {
   const { model, batch } = options
   const names = new Map<string, string>()
@@ -125,7 +125,7 @@ export const trainStep = (options: {
   readonly microBatch: number
   readonly timesteps: number
   readonly lr: number
-  readonly dropoutKey: (micro: number) => Rng.StreamKey
+  readonly dropoutKey: (micro: number) => DropoutKey
 }): StepResult => {
   const { grads, result } = batchGradients(options)
   try {

@@ -9,8 +9,17 @@
  *
  * @since 0.1.0
  */
-import type { Rng } from "@spikernel/core"
 import type * as tf from "@tensorflow/tfjs"
+
+/**
+ * A dropout stream key: the network draws the mask from (seed, its dropout stream, index).
+ *
+ * @since 0.1.0
+ */
+export interface DropoutKey {
+  readonly seed: number
+  readonly index: number
+}
 
 /**
  * @since 0.1.0
@@ -20,10 +29,11 @@ export interface ForwardOptions {
   /** Train mode: batch statistics (and running-stat updates) in BatchNorm, dropout on. */
   readonly training: boolean
   /**
-   * Where this call's dropout mask comes from. Training passes a key derived from (seed, epoch, batch,
-   * micro-batch), so a resumed run draws the same masks as an uninterrupted one.
+   * Where this call's dropout mask comes from (train mode; omitted: no dropout). Training numbers its
+   * micro-batches from the start of the run, `(epoch · batchesPerEpoch + batch) · chunks + micro`, so a
+   * resumed run draws the same masks as an uninterrupted one.
    */
-  readonly dropoutKey?: Rng.StreamKey
+  readonly dropoutKey?: DropoutKey
   /** Called once per LIF layer and timestep with that layer's spikes ([B, …], values 0/1). */
   readonly onSpikes?: (layer: string, timestep: number, spikes: tf.Tensor) => void
 }

@@ -117,9 +117,10 @@ describe("train", () => {
         expect(resumed.records.map((r) => r.testTop1)).toEqual(full.records.map((r) => r.testTop1))
         expect(resumed.records.map((r) => r.loss)).toEqual(full.records.map((r) => r.loss))
 
-        // Mid-epoch: stop after batch 2 of epoch 2, resume (the stream skips the batches done).
+        // Mid-epoch: stop after 8 batches (batch 2 of epoch 2), resume (the stream skips the batches done).
         const third = model()
-        yield* train({ model: third, config: c, checkpointDir: m, until: { epoch: 1, batch: 2 } })
+        const partial = yield* train({ model: third, config: c, checkpointDir: m, maxBatches: 8 })
+        expect(partial.position).toEqual({ epoch: 1, batch: 2 })
         expect(fs.readdirSync(m)).toContain("ckpt-e0001-b000002")
         third.dispose()
         const fourth = model(7)
@@ -206,7 +207,7 @@ describe("train", () => {
         labels: Int32Array.from({ length: 12 }, (_, i) => i % 4),
         indices: Int32Array.from({ length: 12 }, (_, i) => i)
       }
-      const key = (i: number) => ({ seed: 0, stream: "t", index: i })
+      const key = (i: number) => ({ seed: 0, index: i })
       const whole = batchGradients({ model: net, batch, microBatch: 12, timesteps: 3, dropoutKey: key })
       const split = batchGradients({ model: net, batch, microBatch: 5, timesteps: 3, dropoutKey: key })
       expect(split.result.loss).toBeCloseTo(whole.result.loss, 5)
