@@ -1,0 +1,124 @@
+/**
+ * `spikernel train` end to end: stop after a few batches, run again and it resumes from the
+ * checkpoint; stdout is one JSON document; bad input exits 1 with one line. And `benchTrain` in
+ * process on tiny configurations, on wasm and cpu.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { BenchTrainResult, benchTrain, renderBenchTrain } from "../src/commands/BenchTrain.ts"
+import { TrainOutput } from "../src/commands/Train.ts"
+
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+
+const spikernel = (...args: ReadonlyArray<string>) =>
+  spawnSync(process.execPath, ["packages/cli/bin/spikernel.js", ...args], { cwd: root, encoding: "utf8" })
+
+const defaults: Record<string, string> = {
+  "--arch": "0302 0030 3003 0000",
+  "--dataset": "synthetic",
+  "--widths": "2,4",
+  "--timesteps": "2",
+  "--batch": "8",
+  "--epochs": "2",
+  "--backend": "wasm",
+  // Never the repository's own store, whatever a case does.
+  "--store": path.join(os.tmpdir(), "spikernel-cli-train-store")
+}
+
+/** `train` with the small defaults, overridden or extended by `extra` (flag → value, "" for a switch). */
+const small = (extra: Record<string, string> = {}): Array<string> => [
+  "train",
+  ...Object.entries({ ...defaults, ...extra }).flatMap(([flag, value]) =>
+    value === "" ? [flag] : [flag, value]
+  )
+]
+
+describe("spikernel train", () => {
+  it("stops after N batches with a checkpoint, and the same command resumes from it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "spikernel-cli-train-"))
+    const run = () => {
+      const result = spikernel(...small({ "--checkpoint": dir, "--stop-after-batches": "2", "--json": "" }))
+      expect(result.status).toBe(0)
+      return Schema.decodeUnknownSync(TrainOutput)(JSON.parse(result.stdout))
+    }
+    const first = run()
+    expect(first.result.position).toEqual({ epoch: 0, batch: 2 })
+    expect(first.result.completed).toBe(false)
+    expect(first.result.resumedFrom).toBeNull()
+    expect(first.network.widths).toEqual([2, 4])
+    expect(first.weights).toBe(`${dir}/ckpt-e0000-b000002/weights.safetensors`)
+    const second = run()
+    expect(second.result.resumedFrom).toBe(`${dir}/ckpt-e0000-b000002`)
+    expect(second.result.position).toEqual({ epoch: 0, batch: 4 })
+    expect(second.result.plan.microBatch).toBe(first.result.plan.microBatch)
+    expect(fs.existsSync(`${dir}/ckpt-e0000-b000004/weights.safetensors`)).toBe(true)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }, 300_000)
+
+  it("refuses bad input with one line and status 1", () => {
+    const cases: Array<readonly [Record<string, string>, RegExp]> = [
+      [{ "--widths": "4" }, /^spikernel: --widths: "4" is not two positive integers C1,C2$/],
+      [
+        { "--optimizer": "adam", "--official-bug": "" },
+        /^spikernel: --official-bug: applies to --optimizer sgd only$/
+      ],
+      [{ "--arch": "0502 0030 3003 0000" }, /^spikernel: invalid architecture "0502 0030 3003 0000": /]
+    ]
+    for (const [extra, message] of cases) {
+      const result = spikernel(...small(extra))
+      expect(result.status).toBe(1)
+      expect(result.stdout).toBe("")
+      const lines = result.stderr.trim().split("\n")
+      expect(lines[lines.length - 1]).toMatch(message)
+    }
+  }, 240_000)
+})
+
+describe("benchTrain", () => {
+  it.live(
+    "times training steps per backend and reports the wasm / cpu ratio",
+    () =>
+      Effect.gen(function* () {
+        const tiny = {
+          imageShape: [28, 28, 1] as const,
+          widths: [2, 4] as const,
+          kernels: [1, 3],
+          timesteps: 1,
+          batch: 2
+        }
+        const result = yield* benchTrain({
+          runs: [
+            { backend: "cpu", configs: [tiny] },
+            { backend: "wasm", configs: [tiny, { ...tiny, kernels: [1, 7] }] }
+          ],
+          steps: { cpu: 1, wasm: 1 },
+          warmup: { cpu: 0, wasm: 1 }
+        })
+        Schema.decodeUnknownSync(BenchTrainResult)(result)
+        expect(result.rows.map((r) => [r.backend, r.config])).toEqual([
+          ["cpu", "28x28x1 w2/4 k1,3 T1 b2"],
+          ["wasm", "28x28x1 w2/4 k1,3 T1 b2"],
+          ["wasm", "28x28x1 w2/4 k1,7 T1 b2"]
+        ])
+        for (const row of result.rows) {
+          expect(row.imagesPerSecond).toBeGreaterThan(0)
+          expect(row.peakRssMb).toBeGreaterThan(10)
+          expect(row.microBatch).toBe(2)
+        }
+        // {1,7} has more weights than {1,3} on the same cell.
+        expect(result.rows[2].params).toBeGreaterThan(result.rows[1].params)
+        expect(result.speedups).toHaveLength(1)
+        expect(result.speedups[0].wasmOverCpu).toBeCloseTo(
+          result.rows[1].imagesPerSecond / result.rows[0].imagesPerSecond,
+          9
+        )
+        expect(renderBenchTrain(result)).toMatch(/wasm \/ cpu on 28x28x1 w2\/4 k1,3 T1 b2: [\d.]+×/)
+      }),
+    180_000
+  )
+})
