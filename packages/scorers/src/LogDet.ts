@@ -4,7 +4,9 @@
  *
  * Hand-written because no maintained npm package offers a float64 LU that runs unchanged under
  * Node and Deno without native code, and the SAHD kernel is at most B×B = 256×256 (5.6 Mflop): a
- * plain triple loop takes milliseconds. A zero pivot means det A = 0 exactly (numpy: sign 0,
+ * plain triple loop takes milliseconds. The logarithm is ours too (`portableLog`, basic IEEE
+ * arithmetic only): `Math.log` differs by one ulp between the V8 of Node 20 and Deno's for some
+ * inputs, and a score must be the same double under both. A zero pivot means det A = 0 exactly (numpy: sign 0,
  * log|det| = −inf), which we report as −Infinity with the column where it happened — never NaN.
  *
  * @since 0.1.0
@@ -71,7 +73,7 @@ export const logAbsDet = (a: Float64Array, n: number): LogDet => {
     }
     const pivot = lu[k * n + k]
     if (pivot < 0) sign = -sign
-    logAbs += Math.log(Math.abs(pivot))
+    logAbs += portableLog(Math.abs(pivot))
     for (let i = k + 1; i < n; i++) {
       const f = lu[i * n + k] / pivot
       if (f === 0) continue
@@ -81,4 +83,44 @@ export const logAbsDet = (a: Float64Array, n: number): LogDet => {
     }
   }
   return { logAbsDet: logAbs, sign }
+}
+
+const LN2_HI = 0.6931471803691238 // ln 2, upper bits (fdlibm's split: e·LN2_HI is exact)
+const LN2_LO = 1.9082149292705877e-10
+const SQRT2 = Math.SQRT2
+const TWO_54 = 18014398509481984
+
+/**
+ * The natural logarithm of a positive finite double with +, −, ×, ÷ only, so every IEEE-754
+ * platform gives the same bits (within ~2 ulp of the true value): x = m·2^e with m in [1/√2, √2),
+ * log m = 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + …), s = (m − 1)/(m + 1), |s| ≤ 0.172.
+ *
+ * @since 0.1.0
+ */
+export const portableLog = (x: number): number => {
+  if (!(x > 0)) return x === 0 ? Number.NEGATIVE_INFINITY : Number.NaN
+  if (x === Number.POSITIVE_INFINITY) return x
+  const view = new DataView(new ArrayBuffer(8))
+  let e = 0
+  let value = x
+  if (value < 2.2250738585072014e-308) {
+    value *= TWO_54 // subnormal: scale into the normal range first (exact)
+    e = -54
+  }
+  view.setFloat64(0, value)
+  const hi = view.getUint32(0)
+  e += ((hi >>> 20) & 0x7ff) - 1023
+  view.setUint32(0, (hi & 0x000fffff) | 0x3ff00000) // m in [1, 2), exact
+  let m = view.getFloat64(0)
+  if (m > SQRT2) {
+    m /= 2
+    e += 1
+  }
+  const s = (m - 1) / (m + 1)
+  const z = s * s
+  // Horner over 1/(2k+1), k = 0..12: the last term is below 1e-19 of the first.
+  let series = 1 / 25
+  for (let k = 11; k >= 0; k--) series = 1 / (2 * k + 1) + z * series
+  const logM = 2 * s * series
+  return e * LN2_HI + (logM + e * LN2_LO)
 }
