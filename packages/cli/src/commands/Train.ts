@@ -31,7 +31,6 @@ import { Command, Flag } from "effect/cli"
 import { createHash } from "node:crypto"
 import * as Flags from "../Flags.ts"
 import { emit, log } from "../Output.ts"
-import { presetForShape } from "./Score.ts"
 
 /**
  * A spaces network as training sees it: trainable weights and BatchNorm running statistics by official
@@ -110,6 +109,25 @@ const render = (output: TrainOutput): string => {
     `micro-batch ${r.plan.microBatch} of ${output.config.batchSize} on ${r.backend}; checkpoints in ${output.checkpointDir}`,
     ...(output.weights === null ? [] : [`weights: ${output.weights}`])
   ].join("\n")
+}
+
+/**
+ * The preset of a data set without one of its own (the bundled `synthetic`), by image shape and
+ * number of classes.
+ *
+ * @since 0.1.0
+ */
+export const presetForData = (shape: ReadonlyArray<number>, classes: number): string | undefined => {
+  switch (shape.join("x")) {
+    case "28x28x1":
+      return "fashion-mnist"
+    case "32x32x3":
+      return classes === 100 ? "cifar100" : "cifar10"
+    case "64x64x3":
+      return "tinyimagenet"
+    default:
+      return undefined
+  }
 }
 
 const parsePair = (text: string, source: string): Effect.Effect<readonly [number, number], ConfigError> => {
@@ -272,7 +290,7 @@ export const train = Command.make(
       const presetName = Option.isSome(input.preset)
         ? input.preset.value
         : spec.name === "synthetic"
-          ? (presetForShape(info.imageShape) ?? spec.name)
+          ? (presetForData(info.imageShape, info.classes) ?? spec.name)
           : spec.name
       const base = yield* NetworkConfig.presetFor(
         presetName,
