@@ -196,6 +196,38 @@ describe("forward", () => {
       })
   )
 
+  it.effect(
+    "a non-static encoding runs the stem at every step: the same image each step gives direct's logits",
+    () =>
+      Effect.sync(() => {
+        const net = buildNetwork(parse("0303 0030 2002 0200"), tiny, { neuron: Lif.lif(), seed: 8 })
+        const x = image(tiny, 3, 4)
+        const before = tf.memory().numTensors
+        let stems = 0
+        const encoded = {
+          timesteps: 3,
+          static: false,
+          at: (_t: number) => {
+            stems++
+            return x
+          },
+          dispose: () => {}
+        }
+        const options = { timesteps: 3, training: true, dropout: "off", updateRunningStats: false } as const
+        const direct = forward(net, x, options)
+        const perStep = forward(net, encoded, options)
+        assert.strictEqual(stems, 4) // at(0) for the shape check, then one per step
+        assert.isBelow(
+          tf.tidy(() => tf.max(tf.abs(tf.sub(direct, perStep))).dataSync()[0]),
+          1e-5
+        )
+        tf.dispose([direct, perStep])
+        assert.strictEqual(tf.memory().numTensors, before)
+        x.dispose()
+        net.dispose()
+      })
+  )
+
   it.effect("train-mode BN normalises each timestep with that step's statistics", () =>
     Effect.sync(() => {
       const net = buildNetwork(parse("0302 0030 3003 0000"), tiny, { neuron: identityNeuron, seed: 3 })
