@@ -209,27 +209,18 @@ const filterGradGemm = (x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.C
   const Wp = Wo + kw - 1
   const n = B * Hp * Wp
   const offMax = (kh - 1) * Wp + (kw - 1)
-  // x on the Hp×Wp grid: padded by the conv's own top/left padding, cropped or padded at the far side.
+  // xᵀ on the Hp×Wp grid [Ci, B+1, Hp, Wp]: padded by the conv's own top/left padding, cropped or padded at
+  // the far side, plus one zero image that the largest tap offset reads into. One transpose, one pad.
   const [padB, cropB] = padOrCrop(Hp - H - top)
   const [padR, cropR] = padOrCrop(Wp - W - left)
-  const xc = crop(x, 0, cropB, 0, cropR)
-  const xp =
-    top === 0 && padB === 0 && left === 0 && padR === 0
-      ? xc
-      : tf.pad(xc, [
-          [0, 0],
-          [top, padB],
-          [left, padR],
-          [0, 0]
-        ])
-  const xT = tf.transpose(tf.reshape(xp, [n, Ci]))
-  const xTail =
-    offMax === 0
-      ? xT
-      : tf.pad(xT, [
-          [0, 0],
-          [0, offMax]
-        ])
+  const xT = tf.transpose(crop(x, 0, cropB, 0, cropR), [3, 0, 1, 2])
+  const xGrid = tf.pad(xT, [
+    [0, 0],
+    [0, offMax === 0 ? 0 : 1],
+    [top, padB],
+    [left, padR]
+  ])
+  const xTail = tf.reshape(xGrid, [Ci, xGrid.size / Ci])
   const dyGrid =
     kh === 1 && kw === 1
       ? dy
