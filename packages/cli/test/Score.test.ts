@@ -1,13 +1,14 @@
 /**
  * `spikernel score` end to end (JSON contract, bad input, `--weights` round trip through the
- * official PyTorch layout) and the SAHD range of METHOD.md §7.2 on real networks at B = 256.
+ * official PyTorch layout), the SAHD range of METHOD.md §7.2 on real networks at B = 256, and the
+ * trained-accuracy scorer on a real (tiny) training run.
  */
 import { NodeServices } from "@effect/platform-node"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Architecture, DatasetLoader, Rng } from "@spikernel/core"
+import { Architecture, DatasetLoader, Plugin, Rng, Scorer } from "@spikernel/core"
 import { layerFromSpec } from "@spikernel/datasets"
 import { Lif } from "@spikernel/neurons"
-import { decodeSafetensors, defaultSahdConfig, encodeSafetensors } from "@spikernel/scorers"
+import { decodeSafetensors, defaultSahdConfig, encodeSafetensors, trainedAccuracy } from "@spikernel/scorers"
 import { Network, NetworkConfig, SnasnetSpace } from "@spikernel/spaces"
 import { Backend } from "@spikernel/tensor"
 import { Effect, Layer } from "effect"
@@ -16,7 +17,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { exportTorchWeights, scoreOnce } from "../src/commands/Score.ts"
+import {
+  exportTorchWeights,
+  scoreOnce,
+  spacesCandidateTrainerLayer,
+  syntheticLayer
+} from "../src/commands/Score.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), "spikernel-cli-score-"))
@@ -144,6 +150,41 @@ describe("SAHD on real networks (METHOD.md §7.2)", () => {
         Effect.provide(Layer.merge(layerFromSpec({ name: "fashion-mnist-mini" }), Backend.layerWasm())),
         Effect.provide(NodeServices.layer)
       ),
+    300_000
+  )
+})
+
+describe("trained-accuracy on a real network", () => {
+  it.effect(
+    "trains a candidate for one epoch and reports its test top-1 in [0, 1], the same on a second run",
+    () =>
+      Effect.gen(function* () {
+        const arch = yield* Architecture.parseArchitecture(readme, { cellType: "backward", kernels: [1, 3] })
+        const config = yield* Plugin.decodeConfig(trainedAccuracy, {
+          epochs: 1,
+          timesteps: 2,
+          network: { preset: "fashion-mnist", widths: [4, 8] }
+        })
+        const layer = trainedAccuracy
+          .layer(config)
+          .pipe(
+            Layer.provide(spacesCandidateTrainerLayer),
+            Layer.provideMerge(
+              Layer.mergeAll(syntheticLayer([28, 28, 1], 128), Backend.layerWasm(), NodeServices.layer)
+            )
+          )
+        const first = yield* Scorer.Scorer.use((s) => s.score(arch, { seed: 2, index: 0 })).pipe(
+          Effect.provide(layer)
+        )
+        expect(first.scorer).toBe("trained-accuracy")
+        expect(first.value).toBeGreaterThanOrEqual(0)
+        expect(first.value).toBeLessThanOrEqual(1)
+        expect(first.details).toMatchObject({ evaluated: 16, epochs: 1, params: 129_504 })
+        const second = yield* Scorer.Scorer.use((s) => s.score(arch, { seed: 2, index: 0 })).pipe(
+          Effect.provide(layer)
+        )
+        expect(second).toEqual(first)
+      }),
     300_000
   )
 })

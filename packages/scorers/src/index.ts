@@ -10,6 +10,7 @@
  */
 import { sahd } from "./SahdScorer.ts"
 import { memory, params } from "./SizeScorers.ts"
+import { trainedAccuracy } from "./TrainedAccuracyScorer.ts"
 
 export * from "./BitCodes.ts"
 export * from "./CarryNeuron.ts"
@@ -22,13 +23,14 @@ export * from "./SahdKernel.ts"
 /** The scorer plugins. */
 export * from "./SahdScorer.ts"
 export * from "./SizeScorers.ts"
+export * from "./TrainedAccuracyScorer.ts"
 export * from "./SpikePacking.ts"
 export * from "./WasmGram.ts"
 
 /**
  * Every scorer plugin of this package. They need a `ScoringNetworks` service (and `sahd` a
- * DatasetLoader and a NeuronModel) in context.
+ * DatasetLoader and a NeuronModel; `trained-accuracy` a `CandidateTrainer`) in context.
  *
  * @since 0.1.0
  */
-export const plugins = [sahd, params, memory] as const
+export const plugins = [sahd, params, memory, trainedAccuracy] as const

@@ -15,7 +15,8 @@ import {
   runSahd,
   type SahdConfig,
   SahdConfig as SahdConfigSchema,
-  sahd
+  sahd,
+  trainedAccuracy
 } from "@spikernel/scorers"
 import { availableBytes, heapUsage } from "@spikernel/tensor"
 import { schemaContract } from "@spikernel/testing"
@@ -249,4 +250,56 @@ schemaContract("SahdConfig", SahdConfigSchema, {
     { name: "an unknown normaliser", input: { normaliser: "sqrt" }, message: /official|no-N/ },
     { name: "an unknown augmentation", input: { augment: "mixup" }, message: /train|none/ }
   ]
+})
+
+describe("trained-accuracy", () => {
+  const requests: Array<Scorer.TrainingRequest> = []
+  const trainer = Layer.succeed(Scorer.CandidateTrainer, {
+    trainAndEvaluate: (_arch, request) =>
+      Effect.sync(() => {
+        requests.push(request)
+        return { accuracy: 0.625, evaluated: 16, params: 99, bytes: 396 }
+      })
+  })
+
+  it.effect("reports the trainer's top-1 with the figures in details and passes the candidate's key", () =>
+    Effect.gen(function* () {
+      const config = yield* Plugin.decodeConfig(trainedAccuracy, { epochs: 3, evalBatches: 2 })
+      const score = yield* Scorer.Scorer.use((s) => s.score(arch, { seed: 4, index: 9 })).pipe(
+        Effect.provide(trainedAccuracy.layer(config).pipe(Layer.provide(Layer.merge(trainer, fakeLayers()))))
+      )
+      expect(score).toEqual({
+        scorer: "trained-accuracy",
+        value: 0.625,
+        details: { accuracy: 0.625, evaluated: 16, epochs: 3, params: 99, bytes: 396 }
+      })
+      expect(requests.at(-1)).toEqual({
+        network: {},
+        dataset: "fake",
+        epochs: 3,
+        batchSize: 64,
+        timesteps: 5,
+        seed: 4,
+        index: 9,
+        evalBatches: 2
+      })
+    })
+  )
+
+  it.effect("needs a preset when there is no data set", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Scorer.Scorer.use((s) => s.score(arch, { seed: 0, index: 0 })).pipe(
+          Effect.provide(
+            trainedAccuracy
+              .layer(yield* Plugin.decodeConfig(trainedAccuracy, {}))
+              .pipe(Layer.provide(trainer))
+          )
+        )
+      )
+      expect(error.message).toBe(
+        "trained-accuracy: no network preset in the config and no data set to take it from"
+      )
+    })
+  )
 })

@@ -22,6 +22,7 @@ import {
   DatasetSpec,
   KernelSet,
   Numbers,
+  Rng,
   Scorer
 } from "@spikernel/core"
 import { layerFromSpec, Synthetic } from "@spikernel/datasets"
@@ -41,10 +42,12 @@ import {
 } from "@spikernel/scorers"
 import { Network, NetworkConfig, ParamCount, WeightLayout, WeightSpecs } from "@spikernel/spaces"
 import { Backend, BackendChoice } from "@spikernel/tensor"
+import * as Training from "@spikernel/training"
 import { Duration, Effect, FileSystem, Layer, Logger, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
 import { emit, log } from "../Output.ts"
+import { presetForData, trainableNetwork } from "./Train.ts"
 
 const DatasetLoaderService = DatasetLoader.DatasetLoader
 
@@ -172,6 +175,75 @@ export const spacesScoringNetworksLayer: Layer.Layer<Scorer.ScoringNetworks> = L
 )
 
 /**
+ * The `CandidateTrainer` service on top of `@spikernel/spaces` and `@spikernel/training`: builds the
+ * candidate's network from (seed, index), trains it with SNASNet's recipe for the requested epochs
+ * (no checkpoints: a score is cached whole by the pipeline) and evaluates it in eval mode on the
+ * test split. The data order, augmentation and dropout draw from the seed derived from
+ * (seed, `score/trained-accuracy`, index).
+ *
+ * @since 0.1.0
+ */
+export const spacesCandidateTrainerLayer: Layer.Layer<
+  Scorer.CandidateTrainer,
+  never,
+  DatasetLoader.DatasetLoader | Backend | FileSystem.FileSystem
+> = Layer.effect(
+  Scorer.CandidateTrainer,
+  Effect.gen(function* () {
+    const context = yield* Effect.context<DatasetLoader.DatasetLoader | Backend | FileSystem.FileSystem>()
+    const failure = (reason: string) => new Scorer.ScoreError({ scorer: "trained-accuracy", reason })
+    return {
+      trainAndEvaluate: (arch, request) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const config = yield* resolveNetwork(request.network, request.dataset)
+            const info = yield* (yield* DatasetLoaderService).info.pipe(
+              Effect.mapError((e) => failure(e.message))
+            )
+            if (info.classes !== config.classes) {
+              return yield* failure(`${info.name} has ${info.classes} classes, the network ${config.classes}`)
+            }
+            const network = Network.buildNetwork(arch, config, {
+              neuron: Lif.lif(),
+              seed: request.seed,
+              index: request.index
+            })
+            yield* Effect.addFinalizer(() => Effect.sync(network.dispose))
+            const model = trainableNetwork(network)
+            const trainConfig = yield* Schema.decodeUnknownEffect(Training.TrainConfig)({
+              epochs: request.epochs,
+              batchSize: request.batchSize,
+              timesteps: request.timesteps,
+              seed: Rng.derivedSeed({
+                seed: request.seed,
+                stream: "score/trained-accuracy",
+                index: request.index
+              })
+            }).pipe(Effect.mapError((issue) => failure(issue.message)))
+            yield* Training.train({ model, config: trainConfig }).pipe(
+              Effect.mapError((e) => failure(e.message))
+            )
+            const evaluation = yield* Training.evaluate({
+              model,
+              timesteps: request.timesteps,
+              batchSize: request.batchSize,
+              split: "test",
+              ...(request.evalBatches === undefined ? {} : { limit: request.evalBatches })
+            }).pipe(Effect.mapError((e) => failure(e.message)))
+            const memory = ParamCount.memoryEstimate(arch, config)
+            return {
+              accuracy: evaluation.top1,
+              evaluated: evaluation.samples,
+              params: memory.params,
+              bytes: memory.bytes
+            }
+          })
+        ).pipe(Effect.provideContext(context))
+    }
+  })
+)
+
+/**
  * Reads a safetensors file into PyTorch-layout weights (float tensors only; integer buffers such
  * as `num_batches_tracked` are left out).
  *
@@ -211,23 +283,6 @@ export const exportTorchWeights = (network: Network.Network): Effect.Effect<Uint
     }
   }
   return encodeSafetensors(tensors, { format: "pt" })
-}
-
-/**
- * The preset for a data set the spaces package has no preset for (the bundled `synthetic`): by the
- * image shape.
- *
- * @since 0.1.0
- */
-export const presetForShape = (shape: ReadonlyArray<number>): string | undefined => {
-  const key = shape.join("x")
-  return key === "28x28x1"
-    ? "fashion-mnist"
-    : key === "32x32x3"
-      ? "cifar100"
-      : key === "64x64x3"
-        ? "tinyimagenet"
-        : undefined
 }
 
 /**
@@ -441,7 +496,7 @@ export const score = Command.make(
       const preset = Option.isSome(input.preset)
         ? input.preset.value
         : spec.name === "synthetic"
-          ? presetForShape(info.imageShape)
+          ? presetForData(info.imageShape, info.classes)
           : undefined
       const config: SahdConfig = {
         ...defaultSahdConfig,

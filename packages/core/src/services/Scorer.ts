@@ -167,3 +167,48 @@ export class ScoringNetworks extends Context.Service<
     ) => Effect.Effect<ScoringNetwork, ScoreError>
   }
 >()("@spikernel/core/ScoringNetworks") {}
+
+/**
+ * What the `trained-accuracy` scorer asks of a trainer: train a candidate's network from its
+ * initialisation at (seed, index) and report its top-1 on the test split.
+ *
+ * @since 0.1.0
+ */
+export interface TrainingRequest {
+  readonly network: NetworkOptions
+  readonly dataset: string
+  readonly epochs: number
+  readonly batchSize: number
+  readonly timesteps: number
+  readonly seed: number
+  readonly index: number
+  /** Evaluate on the first `evalBatches` test batches only (quick checks); all when omitted. */
+  readonly evalBatches?: number
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface TrainingOutcome {
+  /** Top-1 on the evaluated test images, in [0, 1]. */
+  readonly accuracy: number
+  readonly evaluated: number
+  readonly params: number
+  readonly bytes: number
+}
+
+/**
+ * Trains and evaluates candidates. Implemented on top of `@spikernel/spaces` and
+ * `@spikernel/training` by whoever assembles the plugins, like {@link ScoringNetworks}.
+ *
+ * @since 0.1.0
+ */
+export class CandidateTrainer extends Context.Service<
+  CandidateTrainer,
+  {
+    readonly trainAndEvaluate: (
+      arch: Architecture,
+      request: TrainingRequest
+    ) => Effect.Effect<TrainingOutcome, ScoreError>
+  }
+>()("@spikernel/core/CandidateTrainer") {}
