@@ -5,8 +5,10 @@
  *
  * @since 0.1.0
  */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Cause, Effect } from "effect"
+// Subpath imports: the package barrel loads its HTTP stack too, seconds of start-up on a small machine.
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Cause, Effect, Logger } from "effect"
 import { CliError } from "effect/cli"
 import { run } from "./Cli.ts"
 
@@ -27,6 +29,8 @@ const program = run(process.argv.slice(2)).pipe(
           process.exitCode = 1
         })
   ),
+  // Logs go to stderr so that `--json` output on stdout stays one JSON document.
+  Effect.provideService(Logger.LogToStderr, true),
   Effect.provide(NodeServices.layer)
 ) as Effect.Effect<void>
 

@@ -1,31 +1,48 @@
 /**
- * The subcommands of `spikernel`, in the order `--help` lists them. Each lives in its own module;
- * add a command by importing it here.
+ * The subcommands of `spikernel`, in the order `--help` lists them, each loaded on demand.
+ *
+ * Commands pull in TensorFlow.js, Vega or the whole pipeline engine; importing all of them costs
+ * seconds at every start. The CLI imports only the command it was asked for (all of them for the
+ * root help). Add a command by adding its loader here.
  *
  * @since 0.1.0
  */
 import type { Command } from "effect/cli"
-import { arch } from "./Arch.ts"
-import { compare } from "./Compare.ts"
-import { data } from "./Data.ts"
-import { gc } from "./Gc.ts"
-import { plan } from "./Plan.ts"
-import { report } from "./Report.ts"
-import { run } from "./Run.ts"
-import { score } from "./Score.ts"
-import { status } from "./Status.ts"
+
+/**
+ * Loads one command's definition.
+ *
+ * @since 0.1.0
+ */
+export type CommandLoader = () => Promise<Command.Command.Any>
 
 /**
  * @since 0.1.0
  */
-export const commands: ReadonlyArray<Command.Command.Any> = [
-  run,
-  plan,
-  status,
-  gc,
-  compare,
-  report,
-  data,
-  arch,
-  score
-]
+export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
+  run: () => import("./Run.ts").then((m) => m.run),
+  plan: () => import("./Plan.ts").then((m) => m.plan),
+  status: () => import("./Status.ts").then((m) => m.status),
+  gc: () => import("./Gc.ts").then((m) => m.gc),
+  compare: () => import("./Compare.ts").then((m) => m.compare),
+  report: () => import("./Report.ts").then((m) => m.report),
+  data: () => import("./Data.ts").then((m) => m.data),
+  arch: () => import("./Arch.ts").then((m) => m.arch),
+  score: () => import("./Score.ts").then((m) => m.score),
+  train: () => import("./Train.ts").then((m) => m.train),
+  bench: () => import("./Bench.ts").then((m) => m.bench)
+}
+
+/**
+ * The commands needed to parse `args`: the one named first, none for a bare `--version`, otherwise
+ * all of them (root help, or an argument the parser should reject with the full list).
+ *
+ * @since 0.1.0
+ */
+export const loadCommands = (args: ReadonlyArray<string>): Promise<ReadonlyArray<Command.Command.Any>> => {
+  const first = args.find((arg) => !arg.startsWith("-"))
+  if (first !== undefined && Object.hasOwn(commandLoaders, first))
+    return commandLoaders[first]().then((c) => [c])
+  if (args.length > 0 && args.every((arg) => arg === "--version" || arg === "-v")) return Promise.resolve([])
+  return Promise.all(Object.values(commandLoaders).map((load) => load()))
+}

@@ -1,0 +1,115 @@
+/**
+ * `spikernel bench kernels|score|train|data`: throughput figures, measured on this machine.
+ *
+ * Benchmarks are commands, never timed assertions in tests. Each subcommand loads its module only
+ * when it runs, so the CLI starts without TensorFlow.js for the commands that do not compute.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { json } from "../Flags.ts"
+import { emit } from "../Output.ts"
+
+const backendFlag = Flag.Literals("backend", ["auto", "node-gpu", "node", "wasm", "cpu"]).pipe(
+  Flag.withDescription("Tensor backend (default: SPIKERNEL_BACKEND, else auto)"),
+  Flag.optional
+)
+
+const kernels = Command.make(
+  "kernels",
+  {
+    json,
+    quick: Flag.Boolean("quick").pipe(
+      Flag.withDescription("Five rows instead of the full grid"),
+      Flag.withDefault(false)
+    ),
+    includeCpu: Flag.Boolean("include-cpu").pipe(
+      Flag.withDescription("Also time the pure-JS cpu backend (slow; a small grid)"),
+      Flag.withDefault(false)
+    ),
+    threads: Flag.Int("threads").pipe(
+      Flag.withDescription("wasm threads (default: all cores)"),
+      Flag.optional
+    )
+  },
+  Effect.fnUntraced(function* (input) {
+    const { benchKernels, renderBenchKernels } = yield* Effect.promise(() => import("./BenchKernels.ts"))
+    const result = yield* benchKernels({
+      quick: input.quick,
+      includeCpu: input.includeCpu,
+      ...(Option.isSome(input.threads) ? { threads: input.threads.value } : {})
+    })
+    yield* emit(input.json, result, renderBenchKernels)
+  })
+).pipe(
+  Command.withDescription(
+    "GFLOP/s of conv forward, input gradient and filter gradient per backend, and the train-step ratio"
+  )
+)
+
+const score = Command.make(
+  "score",
+  {
+    json,
+    backend: backendFlag,
+    candidates: Flag.Int("candidates").pipe(
+      Flag.withDescription("Candidates timed per configuration"),
+      Flag.withDefault(2)
+    )
+  },
+  Effect.fnUntraced(function* (input) {
+    const [{ benchScore, renderBenchScore }, { Backend }] = yield* Effect.promise(() =>
+      Promise.all([import("./BenchScore.ts"), import("@spikernel/tensor")])
+    )
+    const result = yield* benchScore({ candidates: input.candidates }).pipe(
+      Effect.provide(Backend.layer(Option.isSome(input.backend) ? { backend: input.backend.value } : {}))
+    )
+    yield* emit(input.json, result, renderBenchScore)
+  })
+).pipe(
+  Command.withDescription("Seconds per SAHD candidate and the share spent outside the network forward pass")
+)
+
+const train = Command.make(
+  "train",
+  { json },
+  Effect.fnUntraced(function* (input) {
+    const { benchTrain, renderBenchTrain } = yield* Effect.promise(() => import("./BenchTrain.ts"))
+    const result = yield* benchTrain({})
+    yield* emit(input.json, result, renderBenchTrain)
+  })
+).pipe(
+  Command.withDescription(
+    "Training images per second (forward + backward + update) and peak memory, wasm vs cpu"
+  )
+)
+
+const data = Command.make(
+  "data",
+  {
+    json,
+    spec: Flag.String("spec").pipe(
+      Flag.withDescription("Dataset SPEC to decode (default: Debian's Fashion-MNIST)"),
+      Flag.optional
+    )
+  },
+  Effect.fnUntraced(function* (input) {
+    const [{ benchData, renderBenchData }, { DatasetSpec }] = yield* Effect.promise(() =>
+      Promise.all([import("./BenchData.ts"), import("@spikernel/core")])
+    )
+    const spec = Option.isSome(input.spec)
+      ? yield* DatasetSpec.parseDatasetSpec(input.spec.value, "--spec")
+      : undefined
+    const result = yield* benchData(spec === undefined ? {} : { spec })
+    yield* emit(input.json, result, renderBenchData)
+  })
+).pipe(Command.withDescription("Time to decode a whole dataset from disk"))
+
+/**
+ * @since 0.1.0
+ */
+export const bench = Command.make("bench").pipe(
+  Command.withDescription("Throughput benchmarks: kernels, score, train, data"),
+  Command.withSubcommands([kernels, score, train, data])
+)
