@@ -1,6 +1,6 @@
 /**
  * The integrate-and-fire neuron (no leak): v[t] = v[t−1] + x[t], then the same fire and reset as
- * the LIF (SpikingJelly's `IFNode`); fused on the cpu backend like the LIF.
+ * the LIF (SpikingJelly's `IFNode`); fused on cpu and wasm like the LIF.
  *
  * @since 0.1.0
  */

@@ -8,9 +8,9 @@
  * - reset:  hard: v ← (1 − s)·v (to v_reset = 0); soft: v ← v − θ·s. With `detachReset` the spike
  *           in the reset path carries no gradient, as SpikingJelly's `detach_reset=True`.
  *
- * The state is zero at the start of every batch (`init`); `step` is pure. On the cpu backend a step
- * runs as one fused kernel (`LifKernel`, registered when a neuron is made) with the same float32
- * results as the tf-ops form below, which every other backend uses.
+ * The state is zero at the start of every batch (`init`); `step` is pure. On the cpu and wasm
+ * backends a step runs as one fused kernel (`LifKernel`, registered when a neuron is made) with the
+ * same float32 results as the tf-ops form below, which every other backend uses.
  *
  * @since 0.1.0
  */

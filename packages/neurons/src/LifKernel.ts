@@ -1,23 +1,25 @@
 /**
- * A fused LIF/IF step kernel for the cpu backend: charge, fire and reset in one pass over the
- * membrane and the input, writing the spikes and the next membrane.
+ * A fused LIF/IF step kernel: charge, fire and reset in one pass over the membrane and the input,
+ * writing the spikes and the next membrane, for the cpu and wasm backends.
  *
- * On the pure-JavaScript cpu backend the seven element-wise tf ops of a step each run their own
- * generic loop; one loop here is about 10× faster (measured at [64,28,28,32]: 70 ms vs 810 ms), which
- * makes the cpu backend usable for small networks and tests. It uses the same float32 arithmetic
- * as the tf-ops form (every product and sum rounded to float32), so both give identical spikes and
- * membranes. The gradient is a second fused kernel computing dL/dc for the charged membrane
- * (surrogate derivative, detached or attached reset, as in `Lif.fireAndReset`), scaled by decay and
- * gain for the two inputs.
+ * As tf ops a step is seven element-wise kernels, each a full pass over the activation:
+ * - cpu (pure JavaScript): one JS loop here is about 10× faster than the seven generic ones
+ *   (70 ms vs 810 ms at [64,28,28,32]);
+ * - wasm: a JS loop over the heap lost to the seven SIMD kernels (13.7 ms vs 3.9 ms), so the wasm
+ *   kernel is the WebAssembly SIMD function of `LifWasm`, run on the backend's own memory.
  *
- * On the wasm backend the same loop in JavaScript lost to the seven SIMD kernels (13.7 ms vs
- * 3.9 ms at the same shape), so wasm, like every other backend, runs the tf-ops form.
+ * Both use the float32 arithmetic of the tf-ops form (every product and sum rounded to float32),
+ * so all paths give identical spikes and membranes. The gradient is registered with the kernel:
+ * dL/dc for the charged membrane (surrogate derivative, detached or attached reset, as in
+ * `Lif.fireAndReset`), scaled by decay and gain for the two inputs; on cpu dL/dc is a second fused
+ * kernel, elsewhere tf ops.
  *
- * Registration is explicit and idempotent (`registerLifKernel`).
+ * Registration is explicit and idempotent (`registerLifKernel`); other backends use the tf-ops form.
  *
  * @since 0.1.0
  */
 import * as tf from "@tensorflow/tfjs"
+import { instantiateLifWasm, type LifWasmFunction, type WasmMemory } from "./LifWasm.ts"
 import { type SurrogateKind, surrogate } from "./Surrogate.ts"
 
 /**
@@ -40,7 +42,7 @@ export const lifGradKernelName = "SpikernelLifStepGrad"
  *
  * @since 0.1.0
  */
-export const lifKernelBackends: ReadonlyArray<string> = ["cpu"]
+export const lifKernelBackends: ReadonlyArray<string> = ["cpu", "wasm"]
 
 /**
  * The kernel's attributes: v ← decay·v + gain·x, spike at v ≥ threshold, then reset.
@@ -55,6 +57,12 @@ export interface LifKernelAttrs {
   readonly detachReset: boolean
   readonly surrogate: SurrogateKind
   readonly alpha: number
+}
+
+interface WasmBackend {
+  readonly wasm: { readonly asm: { readonly memory: WasmMemory } }
+  readonly makeOutput: (shape: Array<number>, dtype: tf.DataType) => tf.TensorInfo
+  readonly dataIdMap: { readonly get: (dataId: tf.DataId) => { readonly memoryOffset: number } }
 }
 
 interface CpuBackend {
@@ -89,6 +97,40 @@ const stepInto = (
       spikes[i] = fired
       next[i] = charged - threshold * fired
     }
+  }
+}
+
+/**
+ * The wasm kernel: the SIMD function of `LifWasm`, instantiated on the backend's memory at first use
+ * (and again if the backend is re-created with a new memory).
+ */
+const wasmKernel = (): tf.KernelFunc => {
+  let memory: WasmMemory | undefined
+  let lifStep: LifWasmFunction | undefined
+  return ({ inputs, backend, attrs }) => {
+    const { membrane, input } = inputs as { membrane: tf.TensorInfo; input: tf.TensorInfo }
+    checkInputs(membrane, input)
+    const wasm = backend as unknown as WasmBackend
+    if (lifStep === undefined || memory !== wasm.wasm.asm.memory) {
+      memory = wasm.wasm.asm.memory
+      lifStep = instantiateLifWasm(memory)
+    }
+    const a = attrs as unknown as LifKernelAttrs
+    const spikes = wasm.makeOutput([...input.shape], "float32")
+    const next = wasm.makeOutput([...input.shape], "float32")
+    const offset = (info: tf.TensorInfo) => wasm.dataIdMap.get(info.dataId).memoryOffset
+    lifStep(
+      offset(membrane),
+      offset(input),
+      offset(spikes),
+      offset(next),
+      input.shape.reduce((p, d) => p * d, 1),
+      a.decay,
+      a.gain,
+      a.threshold,
+      a.hardReset ? 0 : 1
+    )
+    return [spikes, next]
   }
 }
 
@@ -177,14 +219,25 @@ const gradient: tf.GradConfig = {
     const a = attrs as unknown as LifKernelAttrs
     // Each input's gradient is requested lazily, in its own scope, and only for inputs on the path
     // being differentiated: both recompute dL/dc with one fused pass rather than share a tensor.
-    const dCharged = (): tf.Tensor =>
-      tf
-        .engine()
-        .runKernel(
-          lifGradKernelName,
-          { membrane, input, dSpikes, dNext },
-          attrs as unknown as tf.NamedAttrMap
-        ) as tf.Tensor
+    const dCharged = (): tf.Tensor => {
+      if (tf.getKernel(lifGradKernelName, tf.getBackend()) !== undefined) {
+        const inputs = { membrane, input, dSpikes, dNext }
+        return tf
+          .engine()
+          .runKernel(lifGradKernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor
+      }
+      return tf.tidy(() => {
+        const charged = tf.add(tf.mul(membrane, a.decay), tf.mul(input, a.gain))
+        const slope = surrogate({ kind: a.surrogate, alpha: a.alpha }).derivative(
+          tf.sub(charged, a.threshold)
+        )
+        const keep = tf.step(tf.sub(a.threshold, charged))
+        let dvdc: tf.Tensor
+        if (a.hardReset) dvdc = a.detachReset ? keep : tf.sub(keep, tf.mul(charged, slope))
+        else dvdc = a.detachReset ? tf.onesLike(charged) : tf.sub(1, tf.mul(slope, a.threshold))
+        return tf.add(tf.mul(dSpikes, slope), tf.mul(dNext, dvdc))
+      })
+    }
     return {
       membrane: () => tf.tidy(() => tf.mul(dCharged(), a.decay)),
       input: () => tf.tidy(() => tf.mul(dCharged(), a.gain))
@@ -193,17 +246,18 @@ const gradient: tf.GradConfig = {
 }
 
 /**
- * Registers the kernels for the cpu backend, once; later calls do nothing.
+ * Registers the step kernel for cpu and wasm and the gradient kernel for cpu, once; later calls
+ * do nothing.
  *
  * @since 0.1.0
  */
 export const registerLifKernel = (): void => {
-  for (const backendName of lifKernelBackends) {
-    if (tf.getKernel(lifKernelName, backendName) === undefined)
-      tf.registerKernel({ kernelName: lifKernelName, backendName, kernelFunc: cpuKernel })
-    if (tf.getKernel(lifGradKernelName, backendName) === undefined)
-      tf.registerKernel({ kernelName: lifGradKernelName, backendName, kernelFunc: cpuGradKernel })
-  }
+  if (tf.getKernel(lifKernelName, "cpu") === undefined)
+    tf.registerKernel({ kernelName: lifKernelName, backendName: "cpu", kernelFunc: cpuKernel })
+  if (tf.getKernel(lifGradKernelName, "cpu") === undefined)
+    tf.registerKernel({ kernelName: lifGradKernelName, backendName: "cpu", kernelFunc: cpuGradKernel })
+  if (tf.getKernel(lifKernelName, "wasm") === undefined)
+    tf.registerKernel({ kernelName: lifKernelName, backendName: "wasm", kernelFunc: wasmKernel() })
   if (tf.getGradient(lifKernelName) === undefined) tf.registerGradient(gradient)
 }
 

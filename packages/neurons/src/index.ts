@@ -15,5 +15,7 @@ export * as NeuronPlugins from "./NeuronPlugins.ts"
 export * as Plif from "./Plif.ts"
 /** Surrogate gradients. */
 export * as Surrogate from "./Surrogate.ts"
-/** The fused LIF step kernel of the cpu backend. */
+/** The fused LIF step kernels (cpu, wasm). */
 export * as LifKernel from "./LifKernel.ts"
+/** The WebAssembly SIMD LIF step of the wasm backend. */
+export * as LifWasm from "./LifWasm.ts"
