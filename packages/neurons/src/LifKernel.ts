@@ -262,11 +262,18 @@ export const registerLifKernel = (): void => {
 }
 
 /**
- * Whether the current backend runs the fused kernel.
+ * Whether the current backend runs the fused kernel. On wasm this also needs the backend's memory
+ * where tfjs 4.22 keeps it (`backend.wasm.asm.memory`); a tfjs that moves it falls back to tf ops.
  *
  * @since 0.1.0
  */
-export const lifKernelAvailable = (): boolean => tf.getKernel(lifKernelName, tf.getBackend()) !== undefined
+export const lifKernelAvailable = (): boolean => {
+  const name = tf.getBackend()
+  if (tf.getKernel(lifKernelName, name) === undefined) return false
+  if (name !== "wasm") return true
+  const backend = tf.backend() as unknown as Partial<WasmBackend>
+  return backend.wasm?.asm?.memory !== undefined
+}
 
 /**
  * One fused step: [spikes, next membrane].
