@@ -159,14 +159,17 @@ const writeSynced = (fs: FileSystem.FileSystem, path: string, bytes: Uint8Array)
     })
   ).pipe(Effect.mapError(fsError(path, "cannot write")))
 
-/** fsync of a directory, so a rename inside it is durable. */
+/**
+ * fsync of a directory, so a rename inside it is durable. Best effort: Linux and macOS allow it, Windows
+ * cannot open a directory as a file; the files themselves are always fsynced.
+ */
 const syncDirectory = (fs: FileSystem.FileSystem, path: string) =>
   Effect.scoped(
     Effect.gen(function* () {
       const dir = yield* fs.open(path, { flag: "r" })
       yield* dir.sync
     })
-  ).pipe(Effect.mapError(fsError(path, "cannot fsync directory")))
+  ).pipe(Effect.ignore)
 
 /**
  * Writes a checkpoint atomically and points `latest.json` at it; then removes all but the newest `keep`.

@@ -322,6 +322,9 @@ export const train = Effect.fnUntraced(function* (
       yield* progress({ _tag: "Checkpoint", path, position: at })
     })
 
+  const savedAt = (at: Checkpoint.Position): boolean =>
+    lastCheckpoint?.endsWith(Checkpoint.nameOf(at)) === true
+
   const stopAt = (epoch: number): number | undefined =>
     options.until !== undefined && options.until.epoch === epoch ? options.until.batch : undefined
   const reached = (): boolean =>
@@ -330,105 +333,116 @@ export const train = Effect.fnUntraced(function* (
       (position.epoch === options.until.epoch && position.batch >= options.until.batch))
 
   let budget = options.maxBatches ?? Number.POSITIVE_INFINITY
-  while (position.epoch < config.epochs && !reached() && budget > 0) {
-    const epoch = position.epoch
-    const lr = learningRate(config.schedule, config.optimizer.lr, epoch, config.epochs)
-    const stop = stopAt(epoch)
-    const end = Math.min(batchesPerEpoch, stop ?? batchesPerEpoch, position.batch + budget)
-    const take = end - position.batch
-    if (take > 0) {
-      const batches = loader.batches({
-        split: "train",
-        batchSize: config.batchSize,
-        seed: config.seed,
-        epoch,
-        shuffle: true,
-        augment: config.augment,
-        dropLast: config.dropLast,
-        skip: position.batch,
-        take
-      })
-      yield* Stream.runForEach(batches, (batch) =>
-        Effect.gen(function* () {
-          const index = position.batch
-          const started = yield* Clock.currentTimeMillis
-          const dropoutKey = (i: number): DropoutKey => ({
-            seed: config.seed,
-            index: (epoch * batchesPerEpoch + index) * chunksPerBatch + i
-          })
-          const result = yield* Effect.try({
-            try: () =>
-              trainStep({
-                model,
-                optimizer,
-                batch,
-                microBatch: micro,
-                timesteps: config.timesteps,
-                lr,
-                dropoutKey
-              }),
-            catch: (cause) => tensorFailed(`training step (epoch ${epoch + 1}, batch ${index + 1})`, cause)
-          })
-          if (!Number.isFinite(result.loss)) {
-            return yield* new TrainingError({
-              reason: new NonFiniteLoss({
+  // Interruption lands between batches (each batch is uninterruptible), and leaves a checkpoint there.
+  const loop = Effect.gen(function* () {
+    while (position.epoch < config.epochs && !reached() && budget > 0) {
+      const epoch = position.epoch
+      const lr = learningRate(config.schedule, config.optimizer.lr, epoch, config.epochs)
+      const stop = stopAt(epoch)
+      const end = Math.min(batchesPerEpoch, stop ?? batchesPerEpoch, position.batch + budget)
+      const take = end - position.batch
+      if (take > 0) {
+        const batches = loader.batches({
+          split: "train",
+          batchSize: config.batchSize,
+          seed: config.seed,
+          epoch,
+          shuffle: true,
+          augment: config.augment,
+          dropLast: config.dropLast,
+          skip: position.batch,
+          take
+        })
+        yield* Stream.runForEach(batches, (batch) =>
+          Effect.uninterruptible(
+            Effect.gen(function* () {
+              const index = position.batch
+              const started = yield* Clock.currentTimeMillis
+              const dropoutKey = (i: number): DropoutKey => ({
+                seed: config.seed,
+                index: (epoch * batchesPerEpoch + index) * chunksPerBatch + i
+              })
+              const result = yield* Effect.try({
+                try: () =>
+                  trainStep({
+                    model,
+                    optimizer,
+                    batch,
+                    microBatch: micro,
+                    timesteps: config.timesteps,
+                    lr,
+                    dropoutKey
+                  }),
+                catch: (cause) =>
+                  tensorFailed(`training step (epoch ${epoch + 1}, batch ${index + 1})`, cause)
+              })
+              if (!Number.isFinite(result.loss)) {
+                return yield* new TrainingError({
+                  reason: new NonFiniteLoss({
+                    epoch: epoch + 1,
+                    batch: index + 1,
+                    message: `loss is ${result.loss} at epoch ${epoch + 1}, batch ${index + 1}; lower the learning rate`
+                  })
+                })
+              }
+              const ended = yield* Clock.currentTimeMillis
+              partial = {
+                lossSum: partial.lossSum + result.loss * batch.size,
+                correct: partial.correct + result.correct,
+                samples: partial.samples + batch.size,
+                seconds: partial.seconds + (ended - started) / 1000
+              }
+              position = { epoch, batch: index + 1 }
+              budget--
+              yield* progress({
+                _tag: "Batch",
                 epoch: epoch + 1,
                 batch: index + 1,
-                message: `loss is ${result.loss} at epoch ${epoch + 1}, batch ${index + 1}; lower the learning rate`
+                batches: batchesPerEpoch,
+                loss: result.loss,
+                samples: batch.size
               })
+              const every = config.checkpointEveryBatches
+              if (every !== undefined && position.batch % every === 0 && position.batch < batchesPerEpoch) {
+                yield* save(position, partial)
+              }
             })
-          }
-          const ended = yield* Clock.currentTimeMillis
-          partial = {
-            lossSum: partial.lossSum + result.loss * batch.size,
-            correct: partial.correct + result.correct,
-            samples: partial.samples + batch.size,
-            seconds: partial.seconds + (ended - started) / 1000
-          }
-          position = { epoch, batch: index + 1 }
-          budget--
-          yield* progress({
-            _tag: "Batch",
-            epoch: epoch + 1,
-            batch: index + 1,
-            batches: batchesPerEpoch,
-            loss: result.loss,
-            samples: batch.size
-          })
-          const every = config.checkpointEveryBatches
-          if (every !== undefined && position.batch % every === 0 && position.batch < batchesPerEpoch) {
-            yield* save(position, partial)
-          }
-        })
-      ).pipe(Effect.catchTag("DatasetError", (e) => Effect.fail(dataFailed(e))))
-    }
-    if (position.batch < batchesPerEpoch) {
-      // Stopped inside the epoch on purpose: make sure that exact point is on disk.
-      if (lastCheckpoint === null || !lastCheckpoint.endsWith(Checkpoint.nameOf(position))) {
-        yield* save(position, partial)
+          )
+        ).pipe(Effect.catchTag("DatasetError", (e) => Effect.fail(dataFailed(e))))
       }
-      break
+      if (position.batch < batchesPerEpoch) {
+        // Stopped inside the epoch on purpose: make sure that exact point is on disk.
+        if (!savedAt(position)) yield* save(position, partial)
+        break
+      }
+      const evaluation = yield* evaluate({ model, timesteps: config.timesteps, batchSize: micro })
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        learningRate: lr,
+        loss: partial.samples === 0 ? 0 : partial.lossSum / partial.samples,
+        trainTop1: partial.samples === 0 ? 0 : partial.correct / partial.samples,
+        testTop1: evaluation.top1,
+        testLoss: evaluation.loss,
+        firingRates: evaluation.firingRates,
+        spikesPerSample: evaluation.spikesPerSample,
+        seconds: partial.seconds,
+        imagesPerSecond: partial.seconds > 0 ? partial.samples / partial.seconds : 0,
+        evalSeconds: evaluation.seconds
+      }
+      records = [...records, record]
+      position = { epoch: epoch + 1, batch: 0 }
+      partial = zeroPartial
+      yield* progress({ _tag: "Epoch", record })
+      yield* save(position, partial)
     }
-    const evaluation = yield* evaluate({ model, timesteps: config.timesteps, batchSize: micro })
-    const record: EpochRecord = {
-      epoch: epoch + 1,
-      learningRate: lr,
-      loss: partial.samples === 0 ? 0 : partial.lossSum / partial.samples,
-      trainTop1: partial.samples === 0 ? 0 : partial.correct / partial.samples,
-      testTop1: evaluation.top1,
-      testLoss: evaluation.loss,
-      firingRates: evaluation.firingRates,
-      spikesPerSample: evaluation.spikesPerSample,
-      seconds: partial.seconds,
-      imagesPerSecond: partial.seconds > 0 ? partial.samples / partial.seconds : 0,
-      evalSeconds: evaluation.seconds
-    }
-    records = [...records, record]
-    position = { epoch: epoch + 1, batch: 0 }
-    partial = zeroPartial
-    yield* progress({ _tag: "Epoch", record })
-    yield* save(position, partial)
-  }
+  })
+  yield* loop.pipe(
+    Effect.onInterrupt(() =>
+      options.checkpointDir === undefined || savedAt(position)
+        ? Effect.void
+        : save(position, partial).pipe(Effect.ignore)
+    )
+  )
 
   return {
     records,

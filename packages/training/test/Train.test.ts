@@ -18,7 +18,7 @@ import {
   train
 } from "@spikernel/training"
 import * as tf from "@tensorflow/tfjs"
-import { Effect, Layer, Schema } from "effect"
+import { Deferred, Effect, Fiber, Layer, Schema } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -129,6 +129,34 @@ describe("train", () => {
         expect(read(path.join(m, final), "weights.safetensors")).toEqual(
           read(path.join(a, final), "weights.safetensors")
         )
+
+        // Interrupted (as by Ctrl-C) inside epoch 1: it stops between batches and checkpoints there.
+        const third3 = yield* Deferred.make<void>()
+        const i = tempDir()
+        const fifth = model()
+        const fiber = yield* Effect.forkChild(
+          train({
+            model: fifth,
+            config: c,
+            checkpointDir: i,
+            onProgress: (e) =>
+              e._tag === "Batch" && e.batch === 3
+                ? Effect.asVoid(Deferred.succeed(third3, undefined))
+                : Effect.void
+          })
+        )
+        yield* Deferred.await(third3)
+        yield* Fiber.interrupt(fiber)
+        const left = fs.readdirSync(i).filter((n) => n.startsWith("ckpt-"))
+        expect(left).toHaveLength(1)
+        expect(left[0]).toMatch(/^ckpt-e0000-b00000[3-5]$/)
+        const sixth = model(11)
+        yield* train({ model: sixth, config: c, checkpointDir: i })
+        expect(read(path.join(i, final), "weights.safetensors")).toEqual(
+          read(path.join(a, final), "weights.safetensors")
+        )
+        for (const net of [fifth, sixth]) net.dispose()
+        fs.rmSync(i, { recursive: true, force: true })
 
         // Resuming a finished training trains nothing and returns its records.
         const again = yield* train({ model: fourth, config: c, checkpointDir: a })
