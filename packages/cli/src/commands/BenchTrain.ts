@@ -4,6 +4,8 @@
  * network configuration. Defaults (issue 7): 28×28×1 input, widths 16/32 and 32/64, T = 5, kernel
  * sets {1,3} and {1,7}, SNASNet-Bw's README cell `0302 0030 3003 0000`, on wasm; the pure-JS cpu
  * backend runs the first configuration only, as the reference for the speed-up (it is ~100× slower).
+ * The network is the preset of the input shape (28×28×1: Fashion-MNIST's, 32×32×3: CIFAR-10's) at the
+ * given widths.
  *
  * Each row builds a fresh network on its backend, plans the micro-batch like `train` does (so batch 64
  * at 32×32×3 runs as micro-batches instead of exhausting the wasm heap), runs `warmup` untimed steps
@@ -20,7 +22,7 @@ import { Backend, type BackendError, BackendName } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Clock, Effect, Schema } from "effect"
 import * as fs from "node:fs"
-import { trainableNetwork } from "./Train.ts"
+import { presetForData, trainableNetwork } from "./Train.ts"
 
 /**
  * One configuration to benchmark.
@@ -84,10 +86,10 @@ const shape28: readonly [number, number, number] = [28, 28, 1]
  * @since 0.1.0
  */
 export const defaultConfigs: ReadonlyArray<BenchTrainConfig> = [
-  { imageShape: shape28, widths: [16, 32], kernels: [1, 3], timesteps: 5, batch: 16 },
-  { imageShape: shape28, widths: [16, 32], kernels: [1, 7], timesteps: 5, batch: 16 },
-  { imageShape: shape28, widths: [32, 64], kernels: [1, 3], timesteps: 5, batch: 16 },
-  { imageShape: shape28, widths: [32, 64], kernels: [1, 7], timesteps: 5, batch: 16 }
+  { imageShape: shape28, widths: [16, 32], kernels: [1, 3], timesteps: 5, batch: 8 },
+  { imageShape: shape28, widths: [16, 32], kernels: [1, 7], timesteps: 5, batch: 8 },
+  { imageShape: shape28, widths: [32, 64], kernels: [1, 3], timesteps: 5, batch: 8 },
+  { imageShape: shape28, widths: [32, 64], kernels: [1, 7], timesteps: 5, batch: 8 }
 ]
 
 /**
@@ -151,8 +153,13 @@ const benchRow = (
   seed: number
 ) =>
   Effect.gen(function* () {
+    // The preset of the input's data set (28×28×1: Fashion-MNIST, 32×32×3: CIFAR-10), at these widths.
+    const preset = yield* NetworkConfig.presetFor(
+      presetForData(c.imageShape, 10) ?? "fashion-mnist",
+      "bench train"
+    )
     const network = yield* NetworkConfig.withOverrides(
-      NetworkConfig.presets["fashion-mnist"],
+      preset,
       { inputSize: c.imageShape[0], inputChannels: c.imageShape[2], widths: c.widths },
       "bench train"
     )
