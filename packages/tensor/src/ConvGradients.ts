@@ -137,15 +137,17 @@ export const conv2dBackpropInputFast = (
   })
 
 /**
- * Largest kh·kw for which the stride-1 filter gradient is computed as per-tap GEMMs: measured (tfjs
- * 4.22 wasm, one thread) faster than the convolution form up to 3×3 — 1×1 by 3–10× — and slower from 5×5.
+ * Largest kh·kw for which the stride-1 filter gradient is computed as per-tap GEMMs. Measured on tfjs 4.22
+ * wasm (Xeon, 16 cores): with one thread the GEMM form beats the convolution form up to 3×3 (1×1 by
+ * 2–3×) and loses from 5×5; with 8 threads only 1×1 still wins — the small GEMMs (Ci × Co outputs) do
+ * not spread over threads as the convolution does. The wasm kernel passes the limit for its thread count.
  */
-export const gemmFilterGradMaxTaps = 9
+export const gemmFilterGradMaxTaps = (threads: number): number => (threads <= 1 ? 9 : 1)
 
 /**
  * dL/dw of conv2d.
- * - stride 1, kh·kw ≤ 9: one GEMM per tap. With x zero-padded to the (Ho+kh−1)×(Wo+kw−1) grid and
- *   flattened to xᵀ [Ci, N], tap (r,t) reads xᵀ shifted by r·Wp + t columns, so
+ * - stride 1, kh·kw ≤ `gemmMaxTaps`: one GEMM per tap. With x zero-padded to the (Ho+kh−1)×(Wo+kw−1)
+ *   grid and flattened to xᵀ [Ci, N], tap (r,t) reads xᵀ shifted by r·Wp + t columns, so
  *   dw[r,t] = xᵀ[:, off : off+N] · dy_padded [N, Co]; dy is the GEMM weight operand of every tap, packed
  *   once (tfjs caches it per tensor).
  * - otherwise "batch as channels": a convolution of xᵀ [Ci,H,W,B] with dyᵀ [Ho,Wo,B,Co] as its filter,
@@ -157,7 +159,8 @@ export const conv2dBackpropFilterFast = (
   filterShape: Shape4,
   strides: number | [number, number],
   pad: Pad,
-  dimRoundingMode?: DimRoundingMode
+  dimRoundingMode?: DimRoundingMode,
+  gemmMaxTaps = gemmFilterGradMaxTaps(1)
 ): tf.Tensor4D =>
   tf.tidy(() => {
     const info = tf.backend_util.computeConv2DInfo(
@@ -175,7 +178,7 @@ export const conv2dBackpropFilterFast = (
     const sw = info.strideWidth
     const top = info.padInfo.top
     const left = info.padInfo.left
-    if (sh === 1 && sw === 1 && kh * kw <= gemmFilterGradMaxTaps) {
+    if (sh === 1 && sw === 1 && kh * kw <= gemmMaxTaps) {
       return filterGradGemm(x, dy, info)
     }
     // Rows of x read: (Ho−1)·sh − top + kh − 1 at most; rows below are cropped, rows above padded.

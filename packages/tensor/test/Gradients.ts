@@ -5,6 +5,7 @@
  * kernels of this package against tfjs's reference kernels.
  */
 import * as tf from "@tensorflow/tfjs-core"
+import { conv2dBackpropFilterFast } from "../src/index.ts"
 
 export type PadSpec = "same" | "valid" | number | tf.backend_util.ExplicitPadding
 
@@ -85,6 +86,16 @@ export const convGradients = (c: ConvCase): { dx: Float32Array; dw: Float32Array
     const r = tf.randomUniform(conv(x, w).shape, -1, 1, "float32", 13)
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), r)))([x, w])
     return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array }
+  })
+
+/** dL/dw by both forms of `conv2dBackpropFilterFast` (per-tap GEMMs up to 49 taps, and the conv form). */
+export const filterGradientForms = (c: ConvCase): { gemm: Float32Array; conv: Float32Array } =>
+  tf.tidy(() => {
+    const { x, w } = inputs(c)
+    const r = tf.randomUniform(tf.conv2d(x, w, c.stride, c.pad).shape, -1, 1, "float32", 13) as tf.Tensor4D
+    const form = (maxTaps: number) =>
+      conv2dBackpropFilterFast(x, r, w.shape, c.stride, c.pad, undefined, maxTaps).dataSync() as Float32Array
+    return { gemm: form(49), conv: form(0) }
   })
 
 /** dL/dx of L = Σ avgPool(x) · r with the case's kernel, stride and a string/zero padding. */

@@ -9,7 +9,14 @@ import {
   heaviside,
   spikeWithSurrogate
 } from "../src/index.ts"
-import { avgPoolGradient, convCases, convGradients, liveMemory, relativeError } from "./Gradients.ts"
+import {
+  avgPoolGradient,
+  convCases,
+  convGradients,
+  filterGradientForms,
+  liveMemory,
+  relativeError
+} from "./Gradients.ts"
 
 const cases = convCases(56)
 const tolerance = 1e-4
@@ -45,6 +52,22 @@ describe("wasm gradient kernels equal the cpu backend's", () => {
         const where = JSON.stringify(c)
         expect(relativeError(wasm[i]!.dx, reference[i]!.dx), `dx ${where}`).toBeLessThan(tolerance)
         expect(relativeError(wasm[i]!.dw, reference[i]!.dw), `dw ${where}`).toBeLessThan(tolerance)
+      })
+    })
+  )
+
+  it.effect("both filter-gradient forms (per-tap GEMMs and the convolution) on every case", () =>
+    Effect.gen(function* () {
+      const reference = yield* Effect.sync(() => cases.map(convGradients)).pipe(
+        Effect.provide(Backend.layerCpu)
+      )
+      const forms = yield* Effect.sync(() => cases.map(filterGradientForms)).pipe(
+        Effect.provide(Backend.layer({ backend: "wasm" }))
+      )
+      cases.forEach((c, i) => {
+        const where = JSON.stringify(c)
+        expect(relativeError(forms[i]!.gemm, reference[i]!.dw), `gemm ${where}`).toBeLessThan(tolerance)
+        expect(relativeError(forms[i]!.conv, reference[i]!.dw), `conv ${where}`).toBeLessThan(tolerance)
       })
     })
   )

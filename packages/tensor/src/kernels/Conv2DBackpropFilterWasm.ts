@@ -2,8 +2,14 @@
  * Conv2DBackpropFilter for wasm, which has none: "batch as channels" (see `conv2dBackpropFilterFast`).
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { conv2dBackpropFilterFast } from "../ConvGradients.ts"
+import { conv2dBackpropFilterFast, gemmFilterGradMaxTaps } from "../ConvGradients.ts"
 import { asTensor, markKernel } from "./KernelTensor.ts"
+
+/** XNNPACK's thread count of the wasm backend instance. */
+const threadsOf = (backend: unknown): number => {
+  const wasm = (backend as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm
+  return wasm?.tfjs?.getThreadsCount?.() ?? 1
+}
 
 export const conv2dBackpropFilterWasm = (original: tf.KernelConfig | undefined): tf.KernelConfig => ({
   kernelName: tf.Conv2DBackpropFilter,
@@ -22,7 +28,8 @@ export const conv2dBackpropFilterWasm = (original: tf.KernelConfig | undefined):
         attrs.filterShape,
         attrs.strides,
         attrs.pad,
-        attrs.dimRoundingMode
+        attrs.dimRoundingMode,
+        gemmFilterGradMaxTaps(threadsOf(args.backend))
       )
     )
   })
