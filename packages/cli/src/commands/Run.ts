@@ -8,7 +8,6 @@
  *
  * @since 0.1.0
  */
-import type { Plugin } from "@spikernel/core"
 import {
   PipelineFile,
   Prepare,
@@ -23,24 +22,18 @@ import {
 import { Backend, BackendChoice } from "@spikernel/tensor"
 import { Context, Effect, type FileSystem, Layer, Logger } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { builtinExecutors, builtinPlugins } from "../executors/Plugins.ts"
 import * as Flags from "../Flags.ts"
 import { emit, log } from "../Output.ts"
 
 /**
- * The plugins and executors pipelines can name.
- *
- * SEAM: the plugin packages (`@spikernel/datasets`, `spaces`, `scorers`, `search`, `selectors`,
- * `training`, `report`) are being built in parallel; their plugin lists and executors are added here
- * when they land. Until then a pipeline file can bring its own (`pipeline({ plugins, executors })`).
+ * The plugins and executors pipelines can name: every plugin list of the Spikernel packages and the
+ * train / evaluate / html-report executors of `../executors/` (see `Plugins.ts` there). A pipeline
+ * file may bring more of its own (`pipeline({ plugins, executors })`).
  *
  * @since 0.1.0
  */
-export const pluginRegistry: Registry.Registry = Registry.make(
-  [
-    /* plugin lists of the Spikernel packages go here */
-  ] satisfies ReadonlyArray<Plugin.AnyPlugin>,
-  []
-)
+export const pluginRegistry: Registry.Registry = Registry.make(builtinPlugins, builtinExecutors)
 
 /**
  * A store directory as a layer; corruption and lock takeovers are reported on stderr.
@@ -77,6 +70,19 @@ export const progressLayer = (json: boolean): Layer.Layer<Progress.Progress> =>
     write: (text) => void process.stderr.write(text)
   })
 
+/** The `note` of each result that has one (the html reporter's: the pick and where the report is). */
+const notes = (result: Runner.RunResult): ReadonlyArray<string> =>
+  Object.values(result.results).flatMap((value) => {
+    const note =
+      typeof value === "object" && value !== null ? (value as { readonly note?: unknown }).note : undefined
+    return typeof note === "string" ? [note] : []
+  })
+
+const wallTime = (manifest: Runner.RunResult["manifest"]): string =>
+  manifest.endedAt === undefined
+    ? ""
+    : ` (wall time ${((Date.parse(manifest.endedAt) - Date.parse(manifest.startedAt)) / 1000).toFixed(1)} s)`
+
 const render = (result: Runner.RunResult): string =>
   [
     ...result.manifest.steps.map(
@@ -85,7 +91,8 @@ const render = (result: Runner.RunResult): string =>
           step.seconds === undefined ? "" : `${step.seconds.toFixed(1)}s`.padStart(8)
         }  ${step.key.slice(0, 12)}`
     ),
-    `run ${result.runId} in ${result.manifest.store}`
+    `run ${result.runId} in ${result.manifest.store}${wallTime(result.manifest)}`,
+    ...notes(result)
   ].join("\n")
 
 /**

@@ -1,0 +1,178 @@
+/**
+ * The `test-top1` evaluate executor: loads each trained model's weights back into a fresh network
+ * and evaluates it on the test split in eval mode (BatchNorm running statistics, no dropout,
+ * METHOD.md §5) — top-1, loss, the firing rate of every LIF layer and spikes per sample — with its
+ * parameters and bytes. Its `items` are what a selector ranks (metric = top-1 as a fraction).
+ *
+ * The weights are read from the safetensors file the train step stored, so an evaluation also
+ * checks that the stored model is the trained one.
+ *
+ * @since 0.1.0
+ */
+import { Architecture, DatasetLoader, Selector } from "@spikernel/core"
+import { Lif } from "@spikernel/neurons"
+import { Executor } from "@spikernel/pipeline"
+import { decodeSafetensors, floatValues } from "@spikernel/scorers"
+import { Network } from "@spikernel/spaces"
+import * as Training from "@spikernel/training"
+import { Effect, Schema } from "effect"
+import { assignTorchWeights } from "../commands/Score.ts"
+import { trainableNetwork } from "../commands/Train.ts"
+import { withCompute } from "./ExecutorCompute.ts"
+import { trainedModelsOf } from "./TrainExecutor.ts"
+
+const id = "test-top1"
+
+const Positive = Schema.Int.check(Schema.isGreaterThan(0))
+
+/**
+ * @since 0.1.0
+ */
+export const EvaluatorConfig = Schema.Struct({
+  /** Images per forward pass; the results do not depend on it (eval mode). */
+  batchSize: Positive.pipe(Schema.withDecodingDefaultKey(Effect.succeed(100)))
+})
+
+/**
+ * @since 0.1.0
+ */
+export type EvaluatorConfig = typeof EvaluatorConfig.Type
+
+/**
+ * An `evaluate` step's evaluator, with its config checked by TypeScript.
+ *
+ * @since 0.1.0
+ */
+export const testTop1 = (config: typeof EvaluatorConfig.Encoded = {}) => ({ id, config })
+
+/**
+ * One model's evaluation.
+ *
+ * @since 0.1.0
+ */
+export const ModelEvaluation = Schema.Struct({
+  id: Schema.String,
+  architecture: Architecture.Architecture,
+  samples: Schema.Int,
+  top1: Schema.Finite,
+  loss: Schema.Finite,
+  firingRates: Schema.Array(Training.LayerFiringRate),
+  spikesPerSample: Schema.Finite,
+  params: Schema.Int,
+  bytes: Schema.Int,
+  /** Test top-1 the training measured after its last epoch (the same figure, recomputed here). */
+  trainedTop1: Schema.Finite,
+  epochs: Schema.Int,
+  /** Seconds the training's epochs took (training steps, without evaluation). */
+  trainSeconds: Schema.Finite
+})
+
+/**
+ * @since 0.1.0
+ */
+export type ModelEvaluation = typeof ModelEvaluation.Type
+
+/**
+ * The output: `StepOutput.EvaluationResult` (metric and items, which selectors read) plus the full
+ * evaluation of every model.
+ *
+ * @since 0.1.0
+ */
+export const Evaluation = Schema.Struct({
+  metric: Schema.String,
+  items: Schema.Array(Selector.SelectionItem),
+  models: Schema.Array(ModelEvaluation)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type Evaluation = typeof Evaluation.Type
+
+const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
+
+/**
+ * @since 0.1.0
+ */
+export const testEvaluator: Executor.StepExecutor<
+  EvaluatorConfig,
+  typeof EvaluatorConfig.Encoded,
+  Evaluation,
+  typeof Evaluation.Encoded
+> = {
+  step: "evaluate",
+  id,
+  version: 1,
+  description: "Test top-1, loss and per-layer firing rates of each trained model (eval mode), with its size",
+  config: EvaluatorConfig,
+  output: Evaluation,
+  execute: (context) => {
+    const program = Effect.gen(function* () {
+      const trained = yield* trainedModelsOf(context.inputs.models)
+      const loader = yield* DatasetLoader.DatasetLoader
+      const info = yield* loader.info.pipe(Effect.mapError((error) => fail(error.message)))
+      if (info.fingerprint !== trained.dataset) {
+        yield* Effect.logWarning(
+          `evaluate: the models were trained on data set ${trained.dataset.slice(0, 12)}…, evaluated on ${info.name} (${info.fingerprint.slice(0, 12)}…)`
+        )
+      }
+      const models: Array<ModelEvaluation> = []
+      for (const [i, model] of trained.models.entries()) {
+        const evaluation = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const network = yield* Effect.acquireRelease(
+              Effect.sync(() =>
+                Network.buildNetwork(model.architecture, model.network, { neuron: Lif.lif(), seed: 0 })
+              ),
+              (built) => Effect.sync(built.dispose)
+            )
+            const file = yield* decodeSafetensors(model.weights, `model ${model.id}`).pipe(
+              Effect.mapError((error) => fail(error.message))
+            )
+            const weights = new Map<string, { shape: ReadonlyArray<number>; values: Float32Array }>()
+            for (const [name, tensor] of file.tensors) {
+              const values = floatValues(tensor)
+              if (values !== undefined) weights.set(name, { shape: tensor.shape, values })
+            }
+            yield* assignTorchWeights(network, weights).pipe(Effect.mapError((error) => fail(error.reason)))
+            return yield* Training.evaluate({
+              model: trainableNetwork(network),
+              timesteps: model.timesteps,
+              batchSize: context.config.batchSize
+            }).pipe(Effect.mapError((error) => fail(`${model.id}: ${error.message}`)))
+          })
+        )
+        const last = model.epochs[model.epochs.length - 1]
+        models.push({
+          id: model.id,
+          architecture: model.architecture,
+          samples: evaluation.samples,
+          top1: evaluation.top1,
+          loss: evaluation.loss,
+          firingRates: evaluation.firingRates,
+          spikesPerSample: evaluation.spikesPerSample,
+          params: model.params,
+          bytes: model.bytes,
+          trainedTop1: last?.testTop1 ?? Number.NaN,
+          epochs: model.epochs.length,
+          trainSeconds: model.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0)
+        })
+        yield* context.progress(i + 1, trained.models.length)
+      }
+      return {
+        metric: "test top-1 accuracy",
+        items: models.map((model) => ({
+          id: model.id,
+          architecture: model.architecture,
+          metric: model.top1,
+          params: model.params,
+          bytes: model.bytes
+        })),
+        models
+      }
+    })
+    return context.dataset === undefined
+      ? Effect.fail(fail("an evaluate step needs a data set"))
+      : program.pipe(Effect.provide(context.dataset), withCompute(id))
+  }
+}

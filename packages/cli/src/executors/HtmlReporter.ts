@@ -1,0 +1,299 @@
+/**
+ * The `html` report executor: writes the report folder of `@spikernel/report` (`index.html` with
+ * SVG plots, `summary.md`, `results.json`) to the directory its config names, from the steps the
+ * report step covers — the data set (`load`), the searches, and the evaluated models — and makes
+ * SpiKernel's step 4 choice across all of them: the accuracy–memory Pareto front and the most
+ * accurate model within the memory budget (METHOD.md §6.5; ties go to the smaller model).
+ *
+ * Why the trade-off is made here: `tradeoff` steps take one evaluation, and one evaluation covers one
+ * `train` step, i.e. one kernel set's candidates; the report step is the one that sees every kernel
+ * set. The rule is the `best-under-budget` and `pareto` selectors' own (`@spikernel/selectors`).
+ *
+ * A search step's output does not say which strategy ran it or with which seed; `htmlReport` reads
+ * them off the declared steps into the config (pipelines should use it rather than write the
+ * config by hand).
+ *
+ * @since 0.1.0
+ */
+import { Architecture, type CandidateRecord, type DatasetLoader, type Selector } from "@spikernel/core"
+import { Executor, report, type Step, StepOutput } from "@spikernel/pipeline"
+import { Report, type ReportInput } from "@spikernel/report"
+import { Budget, paretoFront, selectBestUnderBudget } from "@spikernel/selectors"
+import { Effect, Path, Schema } from "effect"
+import { withCompute } from "./ExecutorCompute.ts"
+import { Evaluation } from "./EvaluateExecutor.ts"
+
+const id = "html"
+
+/**
+ * What the report needs to know of a search that its output does not carry.
+ *
+ * @since 0.1.0
+ */
+export const SearchInfo = Schema.Struct({
+  strategy: Schema.String,
+  seed: Schema.Int,
+  /** The reference search speed-ups are measured against (default: kernels {1,3} with 5000 candidates). */
+  baseline: Schema.optionalKey(Schema.Boolean)
+})
+
+/**
+ * @since 0.1.0
+ */
+export const HtmlReporterConfig = Schema.Struct({
+  /** The report folder (relative paths resolve against the working directory). */
+  out: Schema.String,
+  /** The report's title: the pipeline's name. */
+  name: Schema.String,
+  /** The memory budget of the pick; without it only the Pareto front is reported. */
+  budget: Schema.optionalKey(Budget),
+  /** Per search step (by its name in the report), its strategy and seed. */
+  searches: Schema.Record(Schema.String, SearchInfo)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type HtmlReporterConfig = typeof HtmlReporterConfig.Type
+
+const Item = Schema.Struct({
+  label: Schema.String,
+  architecture: Architecture.Architecture,
+  accuracy: Schema.Finite,
+  params: Schema.Int,
+  bytes: Schema.Int
+})
+
+/**
+ * What the step stores: where the report went and the choice it made.
+ *
+ * @since 0.1.0
+ */
+export const HtmlReport = Schema.Struct({
+  index: Schema.String,
+  summary: Schema.String,
+  results: Schema.String,
+  /** The most accurate model within the budget, if any fits (or the most accurate, without a budget). */
+  pick: Schema.NullOr(Item),
+  /** Why that one (or why none). */
+  reason: Schema.String,
+  /** The accuracy–memory Pareto front, smallest first. */
+  front: Schema.Array(Item),
+  /** A few lines for the end of `spikernel run`'s output. */
+  note: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ */
+export type HtmlReport = typeof HtmlReport.Type
+
+const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
+
+const percent = (x: number): string => `${(x * 100).toFixed(2)}%`
+
+const withoutPrefix = (role: string): string => (role.startsWith("from.") ? role.slice("from.".length) : role)
+
+/**
+ * The report input of the steps a report step covers, with the pick marked `selected`.
+ *
+ * @since 0.1.0
+ */
+export const reportInputOf = (
+  config: HtmlReporterConfig,
+  inputs: Readonly<Record<string, Executor.ExecutorInput>>
+): Effect.Effect<
+  {
+    readonly input: ReportInput.ReportInput
+    readonly pick: Selector.Selection | undefined
+    readonly front: Selector.Selection
+  },
+  Executor.ExecutorError
+> =>
+  Effect.gen(function* () {
+    let dataset = "—"
+    let fingerprint: string | undefined
+    const searches: Array<ReportInput.SearchRun> = []
+    const evaluated: Array<{
+      readonly item: Selector.SelectionItem
+      readonly firingRates: ReportInput.TrainedModel["firingRates"]
+    }> = []
+    for (const [role, input] of Object.entries(inputs).sort(([a], [b]) => a.localeCompare(b))) {
+      const name = withoutPrefix(role)
+      switch (input.kind) {
+        case "load": {
+          const info = input.value as DatasetLoader.DatasetInfo
+          dataset = info.name
+          fingerprint = info.fingerprint
+          break
+        }
+        case "search": {
+          const result = input.value as StepOutput.SearchResult
+          const meta = config.searches[name]
+          if (meta === undefined) {
+            return yield* fail(
+              `search step "${name}" has no strategy and seed in the reporter config (build the step with htmlReport)`
+            )
+          }
+          const first: CandidateRecord.CandidateRecord | undefined = result.records[0]
+          if (first === undefined) break
+          searches.push({
+            strategy: meta.strategy,
+            cellType: first.architecture.cellType,
+            kernels: first.architecture.kernels,
+            seed: meta.seed,
+            scorer: first.scores[0]?.scorer ?? result.scorer,
+            budget: result.budget,
+            ...(meta.baseline === undefined ? {} : { baseline: meta.baseline }),
+            candidates: result.records
+          })
+          break
+        }
+        case "evaluate": {
+          const full = Schema.decodeUnknownOption(Evaluation)(input.encoded)
+          if (full._tag === "Some") {
+            for (const [i, item] of full.value.items.entries()) {
+              const rates = full.value.models[i]?.firingRates ?? []
+              evaluated.push({ item, firingRates: rates.map((r) => ({ layer: r.layer, rate: r.rate })) })
+            }
+            break
+          }
+          const plain = Schema.decodeUnknownOption(StepOutput.EvaluationResult)(input.encoded)
+          if (plain._tag === "None") return yield* fail(`the output of "${input.step}" is not an evaluation`)
+          for (const item of plain.value.items) evaluated.push({ item, firingRates: [] })
+          break
+        }
+        default:
+          break
+      }
+    }
+    // Items by architecture label: ids repeat across kernel sets (each search numbers from 0).
+    const items = evaluated.map(({ item }) => ({
+      ...item,
+      id: Architecture.architectureLabel(item.architecture)
+    }))
+    for (const item of items) {
+      if (!(item.metric >= 0 && item.metric <= 1)) {
+        return yield* fail(`model ${item.id} has metric ${item.metric}; a report needs accuracy in [0, 1]`)
+      }
+    }
+    const pick = config.budget === undefined ? undefined : selectBestUnderBudget(config.budget, items)
+    const front = paretoFront({ memory: "bytes" }, items)
+    const picked = new Set(pick?.selected.map((item) => item.id) ?? [])
+    const scores = new Map<string, number>()
+    for (const run of searches) {
+      for (const record of run.candidates) {
+        const value = record.scores[0]?.value
+        if (value !== undefined) scores.set(Architecture.architectureLabel(record.architecture), value)
+      }
+    }
+    const memoryBudgetBytes =
+      config.budget === undefined
+        ? undefined
+        : (config.budget.maxBytes ??
+          (config.budget.maxParams === undefined ? undefined : config.budget.maxParams * 4))
+    const input: ReportInput.ReportInput = {
+      name: config.name,
+      dataset,
+      ...(fingerprint === undefined ? {} : { datasetFingerprint: fingerprint }),
+      ...(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes }),
+      searches,
+      trained: items.map((item, i) => ({
+        architecture: item.architecture,
+        accuracy: item.metric,
+        score: scores.get(item.id) ?? Number.NaN,
+        params: item.params,
+        bytes: item.bytes,
+        selected: picked.has(item.id),
+        firingRates: evaluated[i].firingRates
+      }))
+    }
+    return { input, pick, front }
+  })
+
+const itemOf = (item: Selector.SelectionItem): typeof Item.Type => ({
+  label: Architecture.architectureLabel(item.architecture),
+  architecture: item.architecture,
+  accuracy: item.metric,
+  params: item.params,
+  bytes: item.bytes
+})
+
+/**
+ * @since 0.1.0
+ */
+export const htmlReporter: Executor.StepExecutor<
+  HtmlReporterConfig,
+  typeof HtmlReporterConfig.Encoded,
+  HtmlReport,
+  typeof HtmlReport.Encoded
+> = {
+  step: "report",
+  id,
+  version: 1,
+  description:
+    "The HTML + SVG + Markdown report folder, with the Pareto front and the most accurate model within the budget",
+  config: HtmlReporterConfig,
+  output: HtmlReport,
+  execute: (context) =>
+    Effect.gen(function* () {
+      const { input, pick, front } = yield* reportInputOf(context.config, context.inputs)
+      const path = yield* Path.Path
+      const files = yield* Report.report(input, path.resolve(context.config.out)).pipe(
+        Effect.mapError((error) => fail(error.message))
+      )
+      const chosen =
+        pick?.selected[0] ?? (pick === undefined ? front.selected[front.selected.length - 1] : undefined)
+      const best = chosen === undefined ? null : itemOf(chosen)
+      const reason = pick?.reason ?? front.reason
+      const note = [
+        best === null
+          ? `no model selected: ${reason}`
+          : `selected ${best.label}: test top-1 ${percent(best.accuracy)}, ${best.params.toLocaleString("en-US")} params, ${best.bytes.toLocaleString("en-US")} bytes`,
+        `report: ${files.index}`
+      ].join("\n")
+      return {
+        index: files.index,
+        summary: files.summary,
+        results: files.results,
+        pick: best,
+        reason,
+        front: front.selected.map(itemOf),
+        note
+      }
+    }).pipe(withCompute(id))
+}
+
+/**
+ * A report step with the `html` reporter: `from` names the steps to cover (the data set, searches,
+ * evaluations); the strategy and seed of every search among them are read off its declaration.
+ *
+ * @since 0.1.0
+ */
+export const htmlReport = (options: {
+  readonly out: string
+  readonly name: string
+  /** The pipeline's seed (what a search without its own seed uses). */
+  readonly seed: number
+  readonly from: Readonly<Record<string, Step.Step<Step.Output>>>
+  readonly budget?: typeof Budget.Encoded
+  /** The names (in `from`) of the searches speed-ups are measured against. */
+  readonly baseline?: ReadonlyArray<string>
+}): Step.Step<"report"> => {
+  const searches: Record<string, typeof SearchInfo.Encoded> = {}
+  for (const [name, step] of Object.entries(options.from)) {
+    if (step.spec.kind !== "search") continue
+    searches[name] = {
+      strategy: step.spec.strategy.id,
+      seed: step.spec.seed ?? options.seed,
+      ...(options.baseline === undefined ? {} : { baseline: options.baseline.includes(name) })
+    }
+  }
+  const config: typeof HtmlReporterConfig.Encoded = {
+    out: options.out,
+    name: options.name,
+    ...(options.budget === undefined ? {} : { budget: options.budget }),
+    searches
+  }
+  return report({ from: options.from, reporter: { id, config } })
+}
