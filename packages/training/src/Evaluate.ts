@@ -102,7 +102,7 @@ export const evaluate = Effect.fnUntraced(function* (options: {
         }
       },
       catch: (cause) => tensorFailed("evaluation", cause)
-    })
+    }).pipe(Effect.andThen(Effect.yieldNow))
   ).pipe(
     Effect.mapError((e) =>
       e._tag === "DatasetError" ? new TrainingError({ reason: new DataFailed({ message: e.message }) }) : e

@@ -407,6 +407,10 @@ export const train = Effect.fnUntraced(function* (
                 yield* save(position, partial)
               }
             })
+          ).pipe(
+            // A turn of the event loop per batch: without it a long synchronous run keeps signal
+            // handlers (Ctrl-C) waiting for minutes, and the interruption with them.
+            Effect.andThen(Effect.yieldNow)
           )
         ).pipe(Effect.catchTag("DatasetError", (e) => Effect.fail(dataFailed(e))))
       }
