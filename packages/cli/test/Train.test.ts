@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -57,6 +57,39 @@ describe("spikernel train", () => {
     expect(second.result.position).toEqual({ epoch: 0, batch: 4 })
     expect(second.result.plan.microBatch).toBe(first.result.plan.microBatch)
     expect(fs.existsSync(`${dir}/ckpt-e0000-b000004/weights.safetensors`)).toBe(true)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }, 300_000)
+
+  it("Ctrl-C (SIGINT) stops between batches with a checkpoint, and the next run resumes there", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "spikernel-cli-sigint-"))
+    const child = spawn(
+      process.execPath,
+      ["packages/cli/bin/spikernel.js", ...small({ "--checkpoint": dir })],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    )
+    let stderr = ""
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    await new Promise<void>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString()
+        if (/epoch 1 batch \d+\/\d+/.test(stderr)) resolve()
+      })
+    })
+    child.kill("SIGINT")
+    await exited
+    const left = fs.readdirSync(dir).filter((n) => n.startsWith("ckpt-"))
+    expect(left).toHaveLength(1)
+    expect(left[0]).toMatch(/^ckpt-e0000-b\d{6}$/)
+    const batch = Number(left[0].slice(-6))
+    expect(batch).toBeGreaterThan(0)
+    const again = spikernel(...small({ "--checkpoint": dir, "--stop-after-batches": "1", "--json": "" }))
+    expect(again.status).toBe(0)
+    const out = Schema.decodeUnknownSync(TrainOutput)(JSON.parse(again.stdout))
+    expect(out.result.resumedFrom).toBe(`${dir}/${left[0]}`)
+    expect(out.result.position).toEqual({ epoch: 0, batch: batch + 1 })
     fs.rmSync(dir, { recursive: true, force: true })
   }, 300_000)
 
