@@ -31,7 +31,7 @@ describe("spikernel arch params", () => {
       fc1: 16_777_216,
       fc2: 512_500
     })
-  }, 60_000)
+  }, 300_000)
 
   it("CIFAR-10 README model with --second-pool 4: 19,520,356; --bits 16 halves the bytes", () => {
     const out = json(
@@ -50,7 +50,7 @@ describe("spikernel arch params", () => {
     expect(out.bytes).toBe(19_520_356 * 2)
     expect(out.modules.fc1).toBe(8_388_608)
     expect(out.modules.cell2).toBe(7_870_464)
-  }, 60_000)
+  }, 300_000)
 })
 
 describe("spikernel arch sample", () => {
@@ -96,7 +96,7 @@ describe("spikernel arch sample", () => {
       expect(Architecture.formatMatrix(library.matrix)).toBe(cell.matrix)
     })
     expect(a.rawDraws).toBeGreaterThanOrEqual(20)
-  }, 60_000)
+  }, 300_000)
 })
 
 describe("spikernel arch count", () => {
@@ -109,7 +109,7 @@ describe("spikernel arch count", () => {
       distinct: 104_708
     })
     expect(CellSpace.countSpace("forward", [1, 3]).distinct).toBe(7_556)
-  }, 60_000)
+  }, 300_000)
 })
 
 describe("bad input exits 1 with one line naming the problem", () => {
@@ -135,6 +135,6 @@ describe("bad input exits 1 with one line naming the problem", () => {
       expect(lines).toHaveLength(1)
       expect(lines[0]).toMatch(/^spikernel: /)
       expect(lines[0]).toMatch(pattern)
-    }, 60_000)
+    }, 300_000)
   }
 })

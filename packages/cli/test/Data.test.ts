@@ -36,7 +36,7 @@ describe("spikernel data inspect", () => {
       expect(output.labelCounts.test).toEqual(new Array(10).fill(1000))
       expect(output.checksum).toMatch(/^[0-9a-f]{64}$/)
     },
-    60_000
+    300_000
   )
 
   it("reports the bundled fashion-mnist-mini, and the same checksum every time", () => {
@@ -45,7 +45,7 @@ describe("spikernel data inspect", () => {
     expect([output.train, output.test, output.classes]).toEqual([2000, 1000, 10])
     expect(output.labelCounts).toEqual({ train: new Array(10).fill(200), test: new Array(10).fill(100) })
     expect(output.checksum).toBe("f0b00eda7f609cacde6865211ca6e4902741bc51a28cc95e0a8c8e2ea35f9e67")
-  }, 60_000)
+  }, 300_000)
 
   it("prints a readable summary without --json", () => {
     const result = spikernel("data", "inspect", "cifar10:fixtures/cifar10")
@@ -53,7 +53,7 @@ describe("spikernel data inspect", () => {
     expect(result.stdout).toContain("cifar10:fixtures/cifar10: 32×32×3 images, 10 classes")
     expect(result.stdout).toContain("train: 20 (airplane=2,")
     expect(result.stdout).toMatch(/checksum: sha256 [0-9a-f]{64}/)
-  }, 60_000)
+  }, 300_000)
 
   it("exits 1 with one line naming the file and offset on damaged data", () => {
     const copy = join(scratch, "cifar10")
@@ -65,7 +65,7 @@ describe("spikernel data inspect", () => {
     expect(result.stdout).toBe("")
     expect(result.stderr.trim().split("\n")).toHaveLength(1)
     expect(result.stderr).toContain(`spikernel: cifar10: ${file} (offset 12292): file size 12299`)
-  }, 60_000)
+  }, 300_000)
 
   it("exits 1 with one line on a missing directory or an unknown data set", () => {
     const missing = spikernel("data", "inspect", "mnist:/no/such/dir")
@@ -77,7 +77,7 @@ describe("spikernel data inspect", () => {
     expect(unknown.status).toBe(1)
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1)
     expect(unknown.stderr).toContain('unknown dataset "imagenet"')
-  }, 60_000)
+  }, 300_000)
 })
 
 describe("benchData", () => {

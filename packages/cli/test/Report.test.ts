@@ -123,7 +123,7 @@ describe("spikernel report", () => {
     expect(printed.absent).toEqual([
       "Firing rate per layer: no firing rates recorded for the selected models."
     ])
-  }, 60_000)
+  }, 300_000)
 
   it("exits 1 with one line when the store has no run of the pipeline", () => {
     const result = spikernel(
@@ -140,7 +140,7 @@ describe("spikernel report", () => {
       /^spikernel: report: no run of .*never-run\.ts in store .*; run `spikernel run /
     )
     expect(existsSync(join(scratch, "none"))).toBe(false)
-  }, 60_000)
+  }, 300_000)
 })
 
 describe("spikernel compare", () => {
@@ -160,5 +160,5 @@ describe("spikernel compare", () => {
     }
     // Same data, budget and seed; the strategies differ, which is what is being compared.
     expect(comparison.fairness.filter((row) => row.check !== "cache").every((row) => row.fair)).toBe(true)
-  }, 60_000)
+  }, 300_000)
 })

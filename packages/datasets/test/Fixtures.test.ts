@@ -32,5 +32,5 @@ describe("fixtures/make-fixtures.ts", () => {
         expect(readFileSync(join(root, path)).equals(readFileSync(join(fixtures, path))), path).toBe(true)
       }
     }
-  }, 60_000)
+  }, 300_000)
 })
