@@ -147,6 +147,9 @@ const benchOne = (
       if (run._tag === "Failure" && run.failure.memory !== undefined) {
         // Refused before it started: recorded, and the next candidate is tried.
         skipped.push({ arch: Architecture.formatArchitecture(arch), reason: run.failure.message })
+        yield* Effect.logInfo(
+          `bench score ${config.label}: ${Architecture.formatArchitecture(arch)} refused (${run.failure.reason})`
+        )
         continue
       }
       if (run._tag === "Failure") {
@@ -162,6 +165,10 @@ const benchOne = (
         }
       }
       const { score, timing, total } = run.success
+      yield* Effect.logInfo(
+        `bench score ${config.label}: ${Architecture.formatArchitecture(arch)} ${total.toFixed(1)} s ` +
+          `(forward ${timing.forward.toFixed(1)} s, kernels ${timing.bookkeeping.toFixed(1)} s), score ${score.value}`
+      )
       candidates.push({
         arch: Architecture.formatArchitecture(arch),
         score: Number.isFinite(score.value) ? score.value : "-Infinity",
