@@ -13,7 +13,7 @@ import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Executor } from "@spikernel/pipeline"
 import { Backend, type BackendChoice, BackendError } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs"
-import { Effect, type FileSystem, Layer, type Path } from "effect"
+import { Effect, type FileSystem, Layer, type Path, References } from "effect"
 
 /**
  * The backend request matching the backend tfjs already runs, if any.
@@ -51,10 +51,15 @@ export const withCompute =
     Exclude<R, Backend | FileSystem.FileSystem | Path.Path>
   > => {
     const choice = activeChoice()
+    // A backend already running was announced when it started: taking it again says nothing.
+    const backend =
+      choice === undefined
+        ? Backend.layer({})
+        : Backend.layer({ backend: choice }).pipe(
+            Layer.provide(Layer.succeed(References.MinimumLogLevel, "Warn"))
+          )
     return program.pipe(
-      Effect.provide(
-        Layer.merge(Backend.layer(choice === undefined ? {} : { backend: choice }), NodeServices.layer)
-      ),
+      Effect.provide(Layer.merge(backend, NodeServices.layer)),
       Effect.mapError((error) =>
         error instanceof BackendError
           ? new Executor.ExecutorError({ executor, reason: error.message })

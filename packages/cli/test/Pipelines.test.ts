@@ -1,0 +1,392 @@
+/**
+ * The pipelines of `pipelines/` and the executors behind them.
+ *
+ * - Every pipeline file is prepared against the CLI's registry and planned (in process, as
+ *   `spikernel plan` does; the data pipelines read the repository's fixtures through their
+ *   environment variables), and `spikernel plan` without the data exits 1 naming the missing file.
+ * - A tiny search → train → evaluate → html-report pipeline runs end to end into a store, and a
+ *   second run computes nothing.
+ * - A training interrupted after its first epoch's checkpoint resumes from the store and ends with
+ *   the bytes of an uninterrupted one; no tensor outlives the executors.
+ */
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Architecture, type Selector } from "@spikernel/core"
+import { Plugins as DatasetPlugins, Synthetic } from "@spikernel/datasets"
+import {
+  evaluate,
+  type Executor,
+  load,
+  Plan,
+  Prepare,
+  Progress,
+  pipeline,
+  Runner,
+  Store,
+  search,
+  select,
+  StepOutput,
+  train,
+  use
+} from "@spikernel/pipeline"
+import { decodeSafetensors } from "@spikernel/scorers"
+import { randomSearch } from "@spikernel/search"
+import { topK } from "@spikernel/selectors"
+import { SnasnetSpace } from "@spikernel/spaces"
+import { Backend } from "@spikernel/tensor"
+import * as tf from "@tensorflow/tfjs"
+import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
+import { pluginRegistry, preparePipeline } from "../src/commands/Run.ts"
+import { Evaluation, testEvaluator } from "../src/executors/EvaluateExecutor.ts"
+import { HtmlReport, htmlReport } from "../src/executors/HtmlReporter.ts"
+import { TrainedModels, TrainProgress } from "../src/executors/TrainedModels.ts"
+import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/TrainExecutor.ts"
+
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+const scratch = mkdtempSync(join(tmpdir(), "spikernel-pipelines-"))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+/** The data pipelines read the repository's fixtures (small files in the real formats). */
+const fixtureData: Record<string, string> = {
+  SPIKERNEL_CIFAR10: join(root, "fixtures/cifar10"),
+  SPIKERNEL_CIFAR100: join(root, "fixtures/cifar100"),
+  SPIKERNEL_TINYIMAGENET: join(root, "fixtures/tinyimagenet"),
+  SPIKERNEL_FASHION_MNIST: join(root, "fixtures/fashion-mnist-mini")
+}
+
+const pipelineFiles = readdirSync(join(root, "pipelines"))
+  .filter((name) => name.endsWith(".ts"))
+  .sort()
+
+describe("pipelines/", () => {
+  it("holds the quickstart, the paper's experiments and the strategy comparison", () => {
+    expect(pipelineFiles).toEqual(
+      expect.arrayContaining([
+        "compare-strategies.ts",
+        "quickstart.ts",
+        "spikernel-cifar10.ts",
+        "spikernel-cifar100.ts",
+        "spikernel-fmnist.ts",
+        "spikernel-tinyimagenet.ts"
+      ])
+    )
+  })
+
+  for (const file of pipelineFiles) {
+    it.live(
+      `${file} passes spikernel plan`,
+      () =>
+        Effect.gen(function* () {
+          for (const [name, value] of Object.entries(fixtureData)) process.env[name] = value
+          const path = join(root, "pipelines", file)
+          const { prepared } = yield* preparePipeline(path)
+          const result = yield* Plan.plan(prepared, path).pipe(
+            Effect.provide(
+              Layer.mergeAll(
+                Store.layer({ root: join(scratch, `plan-${file}`), mode: "read" }),
+                Progress.layerSilent
+              )
+            )
+          )
+          // A fresh store: the data set was read (its fingerprint keys every step), nothing else is stored.
+          expect(result.rows[0]).toMatchObject({ kind: "load", status: "cached" })
+          const rest = result.rows.slice(1)
+          expect(rest.length).toBeGreaterThan(0)
+          for (const row of rest) expect(row.status).toBe("run")
+          expect(result.stepsToRun).toBe(rest.length)
+          expect(rest.some((row) => row.kind === "report")).toBe(true)
+        }).pipe(Effect.provide(NodeServices.layer)),
+      120_000
+    )
+  }
+
+  it("the paper pipelines have the four steps: fixed-architecture study, six sets, baseline, report", () =>
+    Effect.gen(function* () {
+      process.env.SPIKERNEL_CIFAR10 = fixtureData.SPIKERNEL_CIFAR10
+      const { prepared } = yield* preparePipeline(join(root, "pipelines/spikernel-cifar10.ts"))
+      const searches = prepared.steps.filter((step) => step.kind === "search")
+      const budgets = Object.fromEntries(searches.map((step) => [step.name, step.search!.budget]))
+      expect(budgets).toEqual({
+        "search-impact-k13": 1,
+        "search-impact-k15": 1,
+        "search-impact-k17": 1,
+        "search-snasnet": 5000,
+        "search-k13": 1000,
+        "search-k15": 1000,
+        "search-k17": 1000,
+        "search-k35": 1000,
+        "search-k37": 1000,
+        "search-k57": 1000
+      })
+      const trains = prepared.steps.filter((step) => step.kind === "train")
+      expect(trains).toHaveLength(10)
+      for (const step of trains) {
+        const config = step.executor!.config as TrainerConfig
+        expect(config.training.epochs).toBe(300)
+        expect(config.network).toEqual({ preset: "cifar10", secondPool: 4 })
+      }
+      expect(prepared.steps.filter((step) => step.kind === "report").map((step) => step.name)).toEqual([
+        "report-impact",
+        "report"
+      ])
+    }).pipe(Effect.provide(NodeServices.layer), Effect.runPromise))
+
+  it("spikernel plan without the data exits 1 with one line naming the missing file", () => {
+    const result = spawnSync(
+      process.execPath,
+      [
+        "packages/cli/bin/spikernel.js",
+        "plan",
+        "pipelines/spikernel-cifar10.ts",
+        "--store",
+        join(scratch, "no-data-store")
+      ],
+      {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, SPIKERNEL_CIFAR10: join(scratch, "no-such-dir") }
+      }
+    )
+    expect(result.status).toBe(1)
+    const lines = result.stderr.trim().split("\n")
+    expect(lines[lines.length - 1]).toMatch(
+      /^spikernel: step "data": cifar10: .*no-such-dir.*data_batch_1\.bin/
+    )
+  }, 120_000)
+})
+
+// Tiny settings for the executors: 28×28×1 synthetic data, widths 2/4, T = 2.
+const network = { preset: "fashion-mnist", widths: [2, 4] as [number, number] }
+const syntheticConfig = { seed: 3, trainSize: 32, testSize: 16 }
+const trainerConfig: typeof TrainerConfig.Encoded = {
+  network,
+  training: { epochs: 2, batchSize: 16, timesteps: 2, optimizer: { kind: "adam", lr: 0.01 } }
+}
+
+const tinyPipeline = (out: string) => {
+  const data = load({ loader: use(Synthetic.synthetic, syntheticConfig) })
+  const found = search({
+    dataset: data,
+    space: use(SnasnetSpace.snasnetBackwardPlugin, { kernels: [1, 3] }),
+    strategy: use(randomSearch, {}),
+    scorer: { id: "sahd", config: { batch: 8, repeats: 1, timesteps: 2, network } },
+    budget: 3
+  })
+  const best = select({ from: found, selector: use(topK, { k: 1 }) })
+  const models = train({ from: best, dataset: data, trainer: bptt(trainerConfig) })
+  const evaluated = evaluate({
+    models,
+    dataset: data,
+    evaluator: { id: "test-top1", config: { batchSize: 8 } }
+  })
+  return pipeline({
+    name: "tiny",
+    seed: 5,
+    steps: {
+      data,
+      found,
+      best,
+      models,
+      evaluated,
+      summary: htmlReport({
+        out,
+        name: "tiny",
+        seed: 5,
+        from: { data, found, evaluated },
+        budget: { maxParams: 1_000_000 }
+      })
+    }
+  })
+}
+
+const backend = Layer.build(Backend.layer({ backend: "wasm" }))
+
+const runTiny = (store: string, out: string) =>
+  Effect.gen(function* () {
+    const prepared = yield* Prepare.prepare(tinyPipeline(out), pluginRegistry, "tiny.ts")
+    return yield* Runner.run({
+      prepared,
+      pipelineFile: "/pipelines/tiny.ts",
+      pipelineHash: "0".repeat(64),
+      backend: { backend: "none", tfjsVersion: "", threads: 0, simd: false },
+      compute: Effect.map(backend, (context) => ({
+        context,
+        backend: Context.get(context, Backend).info
+      })).pipe(Effect.orDie)
+    }).pipe(Effect.provide(Layer.mergeAll(Store.layer({ root: store, mode: "write" }), Progress.layerSilent)))
+  }).pipe(Effect.provide(NodeServices.layer))
+
+describe("executors", () => {
+  it.live(
+    "search → train → evaluate → html report, then a second run computes nothing",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "tiny-store")
+        const out = join(scratch, "tiny-report")
+        const first = yield* runTiny(store, out)
+        expect(first.manifest.steps.map((step) => step.status)).toEqual(Array(6).fill("computed"))
+
+        const report = Schema.decodeUnknownSync(HtmlReport)(first.results.summary)
+        for (const file of ["index.html", "summary.md", "results.json"])
+          expect(existsSync(join(out, file))).toBe(true)
+        expect(report.index).toBe(join(out, "index.html"))
+        expect(report.pick).not.toBeNull()
+        expect(report.note).toContain(`report: ${join(out, "index.html")}`)
+        expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("Selected models")
+
+        const second = yield* runTiny(store, out)
+        expect(second.manifest.steps.map((step) => step.status)).toEqual(Array(6).fill("cached"))
+        expect(second.results.summary).toEqual(first.results.summary)
+      }),
+    600_000
+  )
+
+  it.live(
+    "the trained model's weights are PyTorch safetensors, and its evaluation is what a selector ranks",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "tiny-store")
+        const out = join(scratch, "tiny-report")
+        // Cached by the test above (or computed now, when run alone).
+        const run = yield* runTiny(store, out)
+        const read = <A, I>(schema: Schema.Codec<A, I>, name: string) =>
+          Store.getValue(schema, `step/${run.manifest.steps.find((step) => step.name === name)!.key}`).pipe(
+            Effect.map(Option.getOrThrow)
+          )
+        const { models } = yield* read(TrainedModels, "models").pipe(
+          Effect.provide(Store.layer({ root: store, mode: "read" })),
+          Effect.provide(NodeServices.layer)
+        )
+        expect(models).toHaveLength(1)
+        expect(models[0].epochs.map((epoch) => epoch.epoch)).toEqual([1, 2])
+        const file = yield* decodeSafetensors(models[0].weights)
+        expect(file.tensors.get("stem.0.weight")?.shape).toEqual([2, 1, 3, 3])
+        expect(file.tensors.get("classifier.1.weight")?.shape).toEqual([256, 4 * 7 * 7])
+
+        const evaluation = yield* read(Evaluation, "evaluated").pipe(
+          Effect.provide(Store.layer({ root: store, mode: "read" })),
+          Effect.provide(NodeServices.layer)
+        )
+        expect(
+          Schema.decodeUnknownSync(StepOutput.EvaluationResult)(Schema.encodeSync(Evaluation)(evaluation))
+            .items
+        ).toHaveLength(1)
+        const [model] = evaluation.models
+        expect(model.samples).toBe(syntheticConfig.testSize)
+        expect(model.top1).toBeGreaterThanOrEqual(0)
+        expect(model.top1).toBeLessThanOrEqual(1)
+        // The stored weights reproduce what training measured after its last epoch: the same spikes
+        // in every layer (a network with other weights would fire differently) and the same loss.
+        const last = models[0].epochs[models[0].epochs.length - 1]
+        expect(model.top1).toBe(model.trainedTop1)
+        expect(model.firingRates).toEqual(last.firingRates)
+        expect(model.firingRates.some((rate) => rate.rate > 0)).toBe(true)
+        expect(model.loss).toBeCloseTo(last.testLoss, 5)
+        expect(model.firingRates.map((rate) => rate.layer)).toContain("classifier.2")
+        expect(evaluation.items[0].metric).toBe(model.top1)
+      }),
+    600_000
+  )
+
+  it.live(
+    "a training interrupted after its first epoch resumes from the store with the same bytes",
+    () =>
+      Effect.gen(function* () {
+        const arch = yield* Architecture.parseArchitecture("0302 0030 3003 0000", {
+          cellType: "backward",
+          kernels: [1, 3]
+        })
+        const item: Selector.SelectionItem = { id: "0", architecture: arch, metric: 0, params: 0, bytes: 0 }
+        const selection: Selector.Selection = { selected: [item], reason: "test" }
+        const configured = yield* DatasetPlugins.configure(Synthetic.synthetic, syntheticConfig)
+        const dataset = configured.layer.pipe(Layer.provide(NodeServices.layer))
+        const config = Schema.decodeUnknownSync(TrainerConfig)(trainerConfig)
+
+        /** A context whose durable checkpoints live in `saved`; `interruptAfter` saves end the run. */
+        const contextWith = (
+          saved: { value: unknown },
+          interruptAfter?: number
+        ): Executor.ExecutorContext<TrainerConfig> => {
+          let saves = 0
+          return {
+            step: "train",
+            key: "k",
+            config,
+            seed: 9,
+            inputs: {
+              from: {
+                step: "best",
+                kind: "select",
+                value: selection,
+                encoded: Schema.encodeSync(StepOutput.SelectionOutput)(selection)
+              }
+            },
+            dataset,
+            checkpoints: {
+              load: (schema) =>
+                Effect.sync(() =>
+                  saved.value === undefined
+                    ? Option.none()
+                    : Option.some(Schema.decodeUnknownSync(schema)(saved.value))
+                ),
+              save: (schema, value) =>
+                Effect.gen(function* () {
+                  saved.value = Schema.encodeSync(schema)(value)
+                  saves++
+                  if (interruptAfter !== undefined && saves >= interruptAfter) return yield* Effect.interrupt
+                })
+            },
+            progress: () => Effect.void
+          }
+        }
+
+        const interrupted = { value: undefined as unknown }
+        const exit = yield* Effect.exit(bpttTrainer.execute(contextWith(interrupted, 1)))
+        // Counted once the backend is up (the executor starts it): reading tf.memory() earlier would
+        // start tfjs's default backend instead.
+        const tensorsBefore = tf.memory().numTensors
+        expect(Exit.hasInterrupts(exit)).toBe(true)
+        const progress = Schema.decodeUnknownSync(TrainProgress)(interrupted.value)
+        expect(progress.finished).toEqual([])
+        expect(progress.current?.name).toBe("ckpt-e0001-b000000")
+
+        const resumed = yield* bpttTrainer.execute(contextWith(interrupted))
+        const straight = yield* bpttTrainer.execute(contextWith({ value: undefined }))
+        expect(resumed.models[0].epochs.map((epoch) => epoch.testTop1)).toEqual(
+          straight.models[0].epochs.map((epoch) => epoch.testTop1)
+        )
+        expect(Buffer.from(resumed.models[0].weights).equals(Buffer.from(straight.models[0].weights))).toBe(
+          true
+        )
+
+        const evaluation = yield* testEvaluator.execute({
+          step: "evaluate",
+          key: "e",
+          config: { batchSize: 8 },
+          seed: 9,
+          inputs: {
+            models: {
+              step: "train",
+              kind: "train",
+              value: resumed,
+              encoded: Schema.encodeSync(TrainedModels)(resumed)
+            }
+          },
+          dataset,
+          checkpoints: {
+            load: () => Effect.succeed(Option.none()),
+            save: () => Effect.void
+          },
+          progress: () => Effect.void
+        })
+        expect(evaluation.models[0].top1).toBe(resumed.models[0].epochs[1].testTop1)
+        expect(tf.memory().numTensors).toBe(tensorsBefore)
+      }),
+    600_000
+  )
+})
