@@ -134,6 +134,6 @@ describe("training the SNASNet network", () => {
         for (const n of [straight, second]) n.net.dispose()
         for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true })
       }).pipe(Effect.provide(env)),
-    300_000
+    900_000
   )
 })

@@ -175,7 +175,7 @@ describe("train", () => {
         for (const net of [straight, second, fourth]) net.dispose()
         for (const d of [a, b, m]) fs.rmSync(d, { recursive: true, force: true })
       }).pipe(Effect.provide(env)),
-    300_000
+    900_000
   )
 
   it.effect(
