@@ -39,6 +39,6 @@ if (typeof Promise.withResolvers !== "function") {
 }
 // This machine class gives about one core to several processes; 5 s defaults make CLI and tensor tests
 // flaky under load without catching anything real. Long measurements are benchmarks, not tests.
-if (!process.argv.some((arg) => arg.startsWith("--testTimeout"))) process.argv.push("--testTimeout=120000")
-if (!process.argv.some((arg) => arg.startsWith("--hookTimeout"))) process.argv.push("--hookTimeout=120000")
+if (!process.argv.some((arg) => arg.startsWith("--testTimeout"))) process.argv.push("--testTimeout=600000")
+if (!process.argv.some((arg) => arg.startsWith("--hookTimeout"))) process.argv.push("--hookTimeout=600000")
 await import(new URL("../node_modules/vitest/vitest.mjs", import.meta.url).href)

@@ -77,7 +77,7 @@ describe("train", () => {
         expect(result.checkpoint).toBeNull()
         net.dispose()
       }).pipe(Effect.provide(env)),
-    120_000
+    900_000
   )
 
   it.effect(
@@ -219,7 +219,7 @@ describe("train", () => {
         expect(tooBig.message).toMatch(/^micro-batch 16 does not fit: .* at most \d+ samples fit$/)
         net.dispose()
       }).pipe(Effect.provide(env)),
-    120_000
+    900_000
   )
 
   it.effect("accumulated micro-batch gradients equal the whole batch's (no BatchNorm, no dropout)", () =>
