@@ -134,11 +134,13 @@ export const spikernelPipeline = (settings: PaperSettings) => {
     budget: settings.budget,
     baseline: ["search-snasnet"]
   })
+  // The comparison (steps 2–4) first, so its report is written before step 1's trainings start.
   const steps = {
     data,
-    ...stepsByPhase([...Object.values(impact), ...Object.values(sets)]),
-    "report-impact": reportImpact,
-    report
+    ...stepsByPhase(Object.values(sets)),
+    report,
+    ...stepsByPhase(Object.values(impact)),
+    "report-impact": reportImpact
   }
   return pipeline({ name: settings.name, seed, steps, plugins: [fixed] })
 }
