@@ -230,7 +230,7 @@ export const htmlReporter: Executor.StepExecutor<
 > = {
   step: "report",
   id,
-  version: 1,
+  version: 2,
   description:
     "The HTML + SVG + Markdown report folder, with the Pareto front and the most accurate model within the budget",
   config: HtmlReporterConfig,
@@ -245,13 +245,15 @@ export const htmlReporter: Executor.StepExecutor<
       const chosen =
         pick?.selected[0] ?? (pick === undefined ? front.selected[front.selected.length - 1] : undefined)
       const best = chosen === undefined ? null : itemOf(chosen)
-      const reason = pick?.reason ?? front.reason
-      const note = [
-        best === null
-          ? `no model selected: ${reason}`
-          : `selected ${best.label}: test top-1 ${percent(best.accuracy)}, ${best.params.toLocaleString("en-US")} params, ${best.bytes.toLocaleString("en-US")} bytes`,
-        `report: ${files.index}`
-      ].join("\n")
+      const trained = input.trained.length
+      const reason = trained === 0 ? "no trained models in the report" : (pick?.reason ?? front.reason)
+      const choice =
+        best !== null
+          ? `selected ${best.label}: test top-1 ${percent(best.accuracy)}, ${best.params.toLocaleString("en-US")} params, ${best.bytes.toLocaleString("en-US")} bytes`
+          : trained === 0
+            ? undefined
+            : `no model selected: ${reason}`
+      const note = [...(choice === undefined ? [] : [choice]), `report: ${files.index}`].join("\n")
       return {
         index: files.index,
         summary: files.summary,
