@@ -131,8 +131,8 @@ describe("pipelines/", () => {
         expect(config.network).toEqual({ preset: "cifar10", secondPool: 4 })
       }
       expect(prepared.steps.filter((step) => step.kind === "report").map((step) => step.name)).toEqual([
-        "report-impact",
-        "report"
+        "report",
+        "report-impact"
       ])
     }).pipe(Effect.provide(NodeServices.layer), Effect.runPromise))
 
