@@ -1,18 +1,24 @@
 // Runs under Deno (`deno test`, the pipeline package's `test:deno`): the same pipeline file, run by
 // `spikernel run` under Deno (`deno run -A`) and under Node, gives byte-identical result JSON.
 //
-// The backend is `cpu`: the toy pipeline computes no tensors, and the wasm backend does not start
-// under Deno yet (a worker error inside tfjs-backend-wasm), which is the tensor package's to fix.
+// Two pipelines: the engine's toy pipeline (no tensors, 60 candidates, concurrency 4) on the `cpu`
+// backend, and a real SAHD search on fashion-mnist-mini on the wasm backend (threads, SIMD), whose
+// scores must agree to the last bit between the two runtimes.
 import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
 import { test } from "node:test"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { repoRoot, toyProject } from "../support/ToyProject.ts"
 
 const run = (command: string, args: ReadonlyArray<string>) => {
   const result = spawnSync(command, [...args], { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 2 ** 20 })
   assert.equal(result.status, 0, `${command} exited ${result.status}: ${result.stderr}`)
-  return JSON.parse(result.stdout) as { results: unknown; manifest: { runtime: { name: string } } }
+  return JSON.parse(result.stdout) as {
+    results: unknown
+    manifest: { runtime: { name: string }; backend: { backend: string } }
+  }
 }
 
 test("a pipeline gives the same result JSON under Deno and Node", () => {
@@ -38,4 +44,32 @@ test("a pipeline gives the same result JSON under Deno and Node", () => {
   assert.equal(deno.manifest.runtime.name, "deno")
   assert.equal(node.manifest.runtime.name, "node")
   assert.equal(JSON.stringify(deno.results), JSON.stringify(node.results))
+})
+
+test("a SAHD search on the wasm backend gives the same result JSON under Deno and Node", () => {
+  const dir = mkdtempSync(join(tmpdir(), "spikernel-deno-wasm-"))
+  const pipeline = join(repoRoot, "test/support/sahd-tiny.pipeline.ts")
+  const args = (store: string) => [
+    "run",
+    pipeline,
+    "--store",
+    join(dir, store),
+    "--backend",
+    "wasm",
+    "--json"
+  ]
+  const deno = run(process.execPath, [
+    "run",
+    "-A",
+    "--config",
+    join(repoRoot, "deno.json"),
+    join(repoRoot, "packages/cli/src/main.ts"),
+    ...args("deno")
+  ])
+  const node = run("node", [join(repoRoot, "packages/cli/bin/spikernel.js"), ...args("node")])
+  assert.equal(deno.manifest.runtime.name, "deno")
+  assert.equal(deno.manifest.backend.backend, "wasm")
+  assert.equal(node.manifest.backend.backend, "wasm")
+  assert.equal(JSON.stringify(deno.results), JSON.stringify(node.results))
+  assert.match(JSON.stringify(deno.results), /"metric":-?\d/)
 })
