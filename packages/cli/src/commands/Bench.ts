@@ -56,13 +56,23 @@ const score = Command.make(
     candidates: Flag.Int("candidates").pipe(
       Flag.withDescription("Candidates timed per configuration"),
       Flag.withDefault(2)
+    ),
+    paper: Flag.Boolean("paper").pipe(
+      Flag.withDescription(
+        "Also the paper's size (32x32x3, widths 256/512, B=256, T=5): it scores, or is refused before it starts with the memory it needs"
+      ),
+      Flag.withDefault(false)
     )
   },
   Effect.fnUntraced(function* (input) {
-    const [{ benchScore, renderBenchScore }, { Backend }] = yield* Effect.promise(() =>
+    const [{ benchScore, benchScoreConfigs, renderBenchScore }, { Backend }] = yield* Effect.promise(() =>
       Promise.all([import("./BenchScore.ts"), import("@spikernel/tensor")])
     )
-    const result = yield* benchScore({ candidates: input.candidates }).pipe(
+    const { a, b, paper } = benchScoreConfigs
+    const result = yield* benchScore({
+      candidates: input.candidates,
+      configs: input.paper ? [a, b, paper] : [a, b]
+    }).pipe(
       Effect.provide(Backend.layer(Option.isSome(input.backend) ? { backend: input.backend.value } : {}))
     )
     yield* emit(input.json, result, renderBenchScore)
