@@ -1,5 +1,7 @@
 /**
- * `spikernel bench kernels|score|train|data`: throughput figures, measured on this machine.
+ * `spikernel bench kernels|score|train|data|store`: throughput figures, measured on this machine, and
+ * the cost of a finished pipeline's second run (`store`: its wall time and the store's bytes per
+ * candidate).
  *
  * Benchmarks are commands, never timed assertions in tests. Each subcommand loads its module only
  * when it runs, so the CLI starts without TensorFlow.js for the commands that do not compute.
@@ -116,10 +118,30 @@ const data = Command.make(
   })
 ).pipe(Command.withDescription("Time to decode a whole dataset from disk"))
 
+const store = Command.make(
+  "store",
+  {
+    json,
+    candidates: Flag.Int("candidates").pipe(
+      Flag.withDescription("Candidates of the searched pipeline"),
+      Flag.withDefault(1000)
+    )
+  },
+  Effect.fnUntraced(function* (input) {
+    const { benchStore, renderBenchStore } = yield* Effect.promise(() => import("./BenchStore.ts"))
+    const result = yield* benchStore({ candidates: input.candidates })
+    yield* emit(input.json, result, renderBenchStore)
+  })
+).pipe(
+  Command.withDescription(
+    "Wall time of a second `spikernel run` of a finished search (must compute nothing; target < 2 s at 1000 candidates) and the store's bytes per candidate (Node only)"
+  )
+)
+
 /**
  * @since 0.1.0
  */
 export const bench = Command.make("bench").pipe(
-  Command.withDescription("Throughput benchmarks: kernels, score, train, data"),
-  Command.withSubcommands([kernels, score, train, data])
+  Command.withDescription("Benchmarks: kernels, score, train, data, store"),
+  Command.withSubcommands([kernels, score, train, data, store])
 )
