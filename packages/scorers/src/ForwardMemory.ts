@@ -5,10 +5,13 @@
  *
  * The network's weights are already allocated when the check runs, so they are in the backend's
  * use and out of what is free. A static lower bound (batch × the per-sample LIF/feedback state)
- * decides whether to look
- * closer: above what is free, it does not fit; within a factor 4 of it, the peak tensor bytes of two small forward
- * passes (batch 2 and 4) are measured and extrapolated linearly to the full batch — the peak of a
- * forward is an affine function of the batch, and the probes cost about 6/B of one repeat.
+ * decides whether to look closer: above what is free, it does not fit; within a factor
+ * `probeFactor` (16) of it, the peak tensor bytes of two small forward passes (batch 2 and 4) are
+ * measured and extrapolated linearly to the full batch — the peak of a forward is an affine function
+ * of the batch, and the probes cost about 6/B of one repeat. The factor is wide because the peak is
+ * far above the state: at 32×32×3, widths 128/256, B = 256 a cell measured 6.3 GiB against a bound
+ * of about 0.9 GiB, and a sparser cell with a bound under a quarter of the free heap (the earlier
+ * factor, 4) then aborted inside the wasm convolution.
  *
  * @since 0.1.0
  */
@@ -71,6 +74,13 @@ export const peakBytes = async (f: () => void): Promise<number> => {
 }
 
 /**
+ * A forward whose static bound is within this factor of the free memory is measured.
+ *
+ * @since 0.1.0
+ */
+export const probeFactor = 16
+
+/**
  * Checks a forward of `batch` images. `probe(b)` runs one forward at batch b (releasing everything).
  *
  * @since 0.1.0
@@ -84,7 +94,7 @@ export const checkForwardMemory = async (options: {
   const freeBytes = availableBytes(usage)
   const bound = options.batch * options.stateBytesPerSample
   // Far below what is free, already above it, or too small a batch to extrapolate to: no probes.
-  if (bound * 4 < freeBytes || bound > freeBytes || options.batch <= 4) {
+  if (bound * probeFactor < freeBytes || bound > freeBytes || options.batch <= 4) {
     return {
       neededBytes: bound,
       freeBytes,

@@ -266,6 +266,18 @@ export const forward = (
             options.onSpikes?.(layer, t, out.spikes)
             return out.spikes
           }
+          // One layer in its own scope: only its output and its neuron's membrane outlive it, so a
+          // step's peak holds one layer's temporaries (spikes, convolution, BatchNorm) rather than
+          // every layer's (at 32×32×3, widths 128/256, B = 256 that is the difference between a
+          // forward that fits the 4 GiB wasm heap and one that does not).
+          const scoped = <A extends tf.Tensor>(layer: string, f: () => A): A => {
+            const [out, membrane] = tf.tidy(() => {
+              const result = f()
+              return [result, next[layer] as tf.Tensor]
+            })
+            next[layer] = membrane
+            return out as A
+          }
           const cell = (name: "cell1" | "cell2", x: tf.Tensor4D): tf.Tensor4D => {
             const keys = feedbackKeys(name)
             const feedback = keys.map((k) => previous[k]) as unknown as Feedback
@@ -274,20 +286,25 @@ export const forward = (
                 arch,
                 cell: name,
                 conv: (slot, kernel, value) =>
-                  bn(
-                    `${slot}.2`,
-                    tf.conv2d(
-                      lif(`${slot}.0`, value) as tf.Tensor4D,
-                      weight(`${slot}.1.weight`) as tf.Tensor4D,
-                      1,
-                      Math.floor(kernel / 2)
+                  scoped(`${slot}.0`, () =>
+                    bn(
+                      `${slot}.2`,
+                      tf.conv2d(
+                        lif(`${slot}.0`, value) as tf.Tensor4D,
+                        weight(`${slot}.1.weight`) as tf.Tensor4D,
+                        1,
+                        Math.floor(kernel / 2)
+                      )
                     )
                   ),
                 pool: (value) =>
-                  tf.mul(
-                    tf.avgPool(value, 3, 1, "same"),
-                    poolScale(value.shape[1], value.shape[2])
-                  ) as tf.Tensor4D
+                  tf.tidy(
+                    () =>
+                      tf.mul(
+                        tf.avgPool(value, 3, 1, "same"),
+                        poolScale(value.shape[1], value.shape[2])
+                      ) as tf.Tensor4D
+                  )
               },
               x,
               t === 0 ? noFeedback : feedback
@@ -299,17 +316,24 @@ export const forward = (
           }
           const x0 = staticInput ?? stem(stepInput as tf.Tensor4D)
           const c1 = cell("cell1", x0)
-          const d = bn(
-            "downconv1.3",
-            tf.conv2d(
-              lif("downconv1.1", bn("downconv1.0", c1)) as tf.Tensor4D,
-              weight("downconv1.2.weight") as tf.Tensor4D,
-              1,
-              1
+          const d = scoped("downconv1.1", () =>
+            tf.avgPool(
+              bn(
+                "downconv1.3",
+                tf.conv2d(
+                  lif("downconv1.1", bn("downconv1.0", c1)) as tf.Tensor4D,
+                  weight("downconv1.2.weight") as tf.Tensor4D,
+                  1,
+                  1
+                )
+              ),
+              2,
+              2,
+              "valid"
             )
           )
-          const c2 = cell("cell2", tf.avgPool(d, 2, 2, "valid"))
-          const spikes = lif("last_act.1", bn("last_act.0", c2)) as tf.Tensor4D
+          const c2 = cell("cell2", d)
+          const spikes = scoped("last_act.1", () => lif("last_act.1", bn("last_act.0", c2)) as tf.Tensor4D)
           const pooled = tf.avgPool(spikes, config.secondPool, config.secondPool, "valid")
           const flat = tf.reshape(pooled, [batch, g.features])
           const dropped = mask === undefined ? flat : tf.mul(flat, mask)
