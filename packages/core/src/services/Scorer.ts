@@ -38,7 +38,12 @@ export class ScoreError extends Schema.TaggedError<ScoreError>()("ScoreError", {
  */
 export interface ScoreContext {
   readonly seed: number
-  /** The candidate's index: scorers draw weights and batches from (seed, scorer, index). */
+  /**
+   * The stream scorers draw weights and batches from, as (seed, scorer, index). In a pipeline it is
+   * derived from the candidate's canonical architecture (not its proposal number), so one cell gets
+   * one score however often and in whatever order strategies propose it; a one-off `score` call
+   * passes `--index`.
+   */
   readonly index: number
 }
 
