@@ -21,15 +21,15 @@ const run = (command: string, args: ReadonlyArray<string>) => {
   }
 }
 
-test("a pipeline gives the same result JSON under Deno and Node", () => {
-  const project = toyProject({ budget: 60, sleepMs: 0, concurrency: 4, strategy: "toy-evolution" })
+/** `spikernel run PIPELINE --backend BACKEND --json` under Deno and under Node, each on its own store. */
+const runBoth = (pipeline: string, dir: string, backend: "cpu" | "wasm") => {
   const args = (store: string) => [
     "run",
-    project.pipeline,
+    pipeline,
     "--store",
-    join(project.dir, store),
+    join(dir, store),
     "--backend",
-    "cpu",
+    backend,
     "--json"
   ]
   const deno = run(process.execPath, [
@@ -43,33 +43,20 @@ test("a pipeline gives the same result JSON under Deno and Node", () => {
   const node = run("node", [join(repoRoot, "packages/cli/bin/spikernel.js"), ...args("node")])
   assert.equal(deno.manifest.runtime.name, "deno")
   assert.equal(node.manifest.runtime.name, "node")
+  assert.equal(deno.manifest.backend.backend, backend)
+  assert.equal(node.manifest.backend.backend, backend)
+  return { deno, node }
+}
+
+test("a pipeline gives the same result JSON under Deno and Node", () => {
+  const project = toyProject({ budget: 60, sleepMs: 0, concurrency: 4, strategy: "toy-evolution" })
+  const { deno, node } = runBoth(project.pipeline, project.dir, "cpu")
   assert.equal(JSON.stringify(deno.results), JSON.stringify(node.results))
 })
 
 test("a SAHD search on the wasm backend gives the same result JSON under Deno and Node", () => {
   const dir = mkdtempSync(join(tmpdir(), "spikernel-deno-wasm-"))
-  const pipeline = join(repoRoot, "test/support/sahd-tiny.pipeline.ts")
-  const args = (store: string) => [
-    "run",
-    pipeline,
-    "--store",
-    join(dir, store),
-    "--backend",
-    "wasm",
-    "--json"
-  ]
-  const deno = run(process.execPath, [
-    "run",
-    "-A",
-    "--config",
-    join(repoRoot, "deno.json"),
-    join(repoRoot, "packages/cli/src/main.ts"),
-    ...args("deno")
-  ])
-  const node = run("node", [join(repoRoot, "packages/cli/bin/spikernel.js"), ...args("node")])
-  assert.equal(deno.manifest.runtime.name, "deno")
-  assert.equal(deno.manifest.backend.backend, "wasm")
-  assert.equal(node.manifest.backend.backend, "wasm")
+  const { deno, node } = runBoth(join(repoRoot, "test/support/sahd-tiny.pipeline.ts"), dir, "wasm")
   assert.equal(JSON.stringify(deno.results), JSON.stringify(node.results))
   assert.match(JSON.stringify(deno.results), /"metric":-?\d/)
 })
