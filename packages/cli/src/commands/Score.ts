@@ -15,16 +15,7 @@
  *
  * @since 0.1.0
  */
-import {
-  Architecture,
-  ConfigError,
-  DatasetLoader,
-  DatasetSpec,
-  KernelSet,
-  Numbers,
-  Rng,
-  Scorer
-} from "@spikernel/core"
+import { Architecture, ConfigError, DatasetLoader, DatasetSpec, Numbers, Rng, Scorer } from "@spikernel/core"
 import { layerFromSpec, Synthetic } from "@spikernel/datasets"
 import { Lif } from "@spikernel/neurons"
 import {
@@ -41,11 +32,12 @@ import {
   type SahdRun
 } from "@spikernel/scorers"
 import { Network, NetworkConfig, ParamCount, WeightLayout, WeightSpecs } from "@spikernel/spaces"
-import { Backend, BackendChoice } from "@spikernel/tensor"
+import { Backend } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Duration, Effect, FileSystem, Layer, Logger, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
+import * as NetworkFlags from "../NetworkFlags.ts"
 import { emit, log } from "../Output.ts"
 import { presetForData, trainableNetwork } from "./Train.ts"
 
@@ -328,14 +320,6 @@ const render = (output: ScoreOutput): string =>
       `kernels ${output.seconds.bookkeeping.toFixed(2)} s, data ${output.seconds.data.toFixed(2)} s)`
   ].join("\n")
 
-const parsePair = (text: string, source: string): Effect.Effect<readonly [number, number], ConfigError> => {
-  const parts = text.split(",").map((p) => p.trim())
-  if (parts.length !== 2 || !parts.every((p) => /^\d+$/.test(p) && Number(p) > 0)) {
-    return Effect.fail(new ConfigError({ source, reason: `"${text}" is not two positive integers C1,C2` }))
-  }
-  return Effect.succeed([Number(parts[0]), Number(parts[1])] as const)
-}
-
 /**
  * The services `runSahd` needs, for a data-set layer already in context.
  *
@@ -383,42 +367,15 @@ export const scoreOnce = (
   )
 
 const flags = {
-  arch: Flag.String("arch").pipe(
-    Flag.withDescription('The cell as SNASNet writes it, e.g. "0302 0030 3003 0000"')
-  ),
-  dataset: Flag.String("dataset").pipe(
-    Flag.withDescription(
-      "NAME:DIR (cifar10, cifar100, tinyimagenet, fashion-mnist, mnist) or fashion-mnist-mini, synthetic"
-    )
-  ),
-  cell: Flag.Literals("cell", ["backward", "forward"]).pipe(
-    Flag.withDescription("Cell type (SNASNet-Bw is the default)"),
-    Flag.withDefault("backward" as const)
-  ),
-  kernels: Flag.String("kernels").pipe(
-    Flag.withDescription("Kernel set, e.g. 1,3 (SNASNet) or 3,7"),
-    Flag.withDefault("1,3")
-  ),
+  ...NetworkFlags.network,
+  dataset: NetworkFlags.dataset,
+  backend: NetworkFlags.backend,
   batch: Flag.Int("batch").pipe(Flag.withDescription("Images per repeat"), Flag.withDefault(256)),
   repeats: Flag.Int("repeats").pipe(
     Flag.withDescription("Fresh batches, log-dets averaged"),
     Flag.withDefault(2)
   ),
   timesteps: Flag.Int("timesteps").pipe(Flag.withDescription("Timesteps T"), Flag.withDefault(5)),
-  widths: Flag.String("widths").pipe(
-    Flag.withDescription("Channel widths C1,C2 (default: the preset's)"),
-    Flag.optional
-  ),
-  secondPool: Flag.Int("second-pool").pipe(
-    Flag.withDescription("Second average pool, 2 or 4"),
-    Flag.optional
-  ),
-  preset: Flag.String("preset").pipe(
-    Flag.withDescription(
-      "Network preset (cifar10, cifar100, tinyimagenet, fashion-mnist, mnist); default: the data set's"
-    ),
-    Flag.optional
-  ),
   augment: Flag.Literals("augment", ["train", "none"]).pipe(
     Flag.withDescription("Training augmentation of the batches (official: train)"),
     Flag.withDefault("train" as const)
@@ -447,10 +404,6 @@ const flags = {
     Flag.withDescription("Initial weights: a safetensors file with official PyTorch names"),
     Flag.optional
   ),
-  backend: Flag.String("backend").pipe(
-    Flag.withDescription("Tensor backend: auto, node-gpu, node, wasm or cpu"),
-    Flag.withDefault("auto")
-  ),
   json: Flags.json
 }
 
@@ -461,10 +414,7 @@ export const score = Command.make(
   "score" as string,
   flags,
   Effect.fn("score")(function* (input) {
-    const kernels = yield* KernelSet.parseKernelSet(input.kernels)
-    const arch = yield* Architecture.parseArchitecture(input.arch, { cellType: input.cell, kernels })
-    const spec = yield* DatasetSpec.parseDatasetSpec(input.dataset, "--dataset")
-    const widths = Option.isSome(input.widths) ? yield* parsePair(input.widths.value, "--widths") : undefined
+    const { arch, spec, widths, backendChoice } = yield* NetworkFlags.parseNetworkInput(input)
     for (const [name, value] of [
       ["--batch", input.batch],
       ["--repeats", input.repeats],
@@ -479,15 +429,6 @@ export const score = Command.make(
         reason: "seed and index must be non-negative"
       })
     }
-    const backendChoice = yield* Schema.decodeUnknownEffect(BackendChoice)(input.backend).pipe(
-      Effect.mapError(
-        () =>
-          new ConfigError({
-            source: "--backend",
-            reason: `"${input.backend}" is not one of ${BackendChoice.literals.join(", ")}`
-          })
-      )
-    )
     const weights = Option.isSome(input.weights) ? yield* readTorchWeights(input.weights.value) : undefined
     const program = Effect.gen(function* () {
       const backend = yield* Backend

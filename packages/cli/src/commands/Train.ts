@@ -13,23 +13,17 @@
  *
  * @since 0.1.0
  */
-import {
-  Architecture,
-  CanonicalJson,
-  ConfigError,
-  DatasetLoader,
-  DatasetSpec,
-  KernelSet
-} from "@spikernel/core"
+import { Architecture, CanonicalJson, ConfigError, DatasetLoader, DatasetSpec } from "@spikernel/core"
 import { layerFromSpec } from "@spikernel/datasets"
 import { Lif } from "@spikernel/neurons"
 import { Network, NetworkConfig } from "@spikernel/spaces"
-import { Backend, BackendChoice } from "@spikernel/tensor"
+import { Backend } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Effect, Layer, Logger, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import { createHash } from "node:crypto"
 import * as Flags from "../Flags.ts"
+import * as NetworkFlags from "../NetworkFlags.ts"
 import { emit, log } from "../Output.ts"
 
 /**
@@ -130,38 +124,10 @@ export const presetForData = (shape: ReadonlyArray<number>, classes: number): st
   }
 }
 
-const parsePair = (text: string, source: string): Effect.Effect<readonly [number, number], ConfigError> => {
-  const parts = text.split(",").map((p) => p.trim())
-  if (parts.length !== 2 || !parts.every((p) => /^\d+$/.test(p) && Number(p) > 0)) {
-    return Effect.fail(new ConfigError({ source, reason: `"${text}" is not two positive integers C1,C2` }))
-  }
-  return Effect.succeed([Number(parts[0]), Number(parts[1])] as const)
-}
-
 const flags = {
-  arch: Flag.String("arch").pipe(
-    Flag.withDescription('The cell as SNASNet writes it, e.g. "0302 0030 3003 0000"')
-  ),
-  dataset: Flag.String("dataset").pipe(
-    Flag.withDescription(
-      "NAME:DIR (cifar10, cifar100, tinyimagenet, fashion-mnist, mnist) or fashion-mnist-mini, synthetic"
-    ),
-    Flag.withDefault("fashion-mnist-mini")
-  ),
-  cell: Flag.Literals("cell", ["backward", "forward"]).pipe(
-    Flag.withDescription("Cell type"),
-    Flag.withDefault("backward" as const)
-  ),
-  kernels: Flag.String("kernels").pipe(Flag.withDescription("Kernel set, e.g. 1,3"), Flag.withDefault("1,3")),
-  widths: Flag.String("widths").pipe(
-    Flag.withDescription("Channel widths C1,C2 (default: the preset's)"),
-    Flag.optional
-  ),
-  secondPool: Flag.Int("second-pool").pipe(Flag.withDescription("Second average pool"), Flag.optional),
-  preset: Flag.String("preset").pipe(
-    Flag.withDescription("Network preset (default: the data set's)"),
-    Flag.optional
-  ),
+  ...NetworkFlags.network,
+  dataset: NetworkFlags.dataset.pipe(Flag.withDefault("fashion-mnist-mini")),
+  backend: NetworkFlags.backend,
   epochs: Flag.Int("epochs").pipe(Flag.withDescription("Epochs (SNASNet: 300)"), Flag.withDefault(300)),
   batch: Flag.Int("batch").pipe(Flag.withDescription("Batch size"), Flag.withDefault(64)),
   microBatch: Flag.Int("micro-batch").pipe(
@@ -202,10 +168,6 @@ const flags = {
     Flag.withDescription("Start over even if the checkpoint directory holds a checkpoint"),
     Flag.withDefault(false)
   ),
-  backend: Flag.String("backend").pipe(
-    Flag.withDescription("Tensor backend: auto, node-gpu, node, wasm or cpu"),
-    Flag.withDefault("auto")
-  ),
   store: Flags.store,
   json: Flags.json
 }
@@ -217,19 +179,7 @@ export const train = Command.make(
   "train" as string,
   flags,
   Effect.fn("train")(function* (input) {
-    const kernels = yield* KernelSet.parseKernelSet(input.kernels)
-    const arch = yield* Architecture.parseArchitecture(input.arch, { cellType: input.cell, kernels })
-    const spec = yield* DatasetSpec.parseDatasetSpec(input.dataset, "--dataset")
-    const widths = Option.isSome(input.widths) ? yield* parsePair(input.widths.value, "--widths") : undefined
-    const backendChoice = yield* Schema.decodeUnknownEffect(BackendChoice)(input.backend).pipe(
-      Effect.mapError(
-        () =>
-          new ConfigError({
-            source: "--backend",
-            reason: `"${input.backend}" is not one of ${BackendChoice.literals.join(", ")}`
-          })
-      )
-    )
+    const { arch, spec, widths, backendChoice } = yield* NetworkFlags.parseNetworkInput(input)
     const optimizer =
       input.optimizer === "sgd"
         ? {
