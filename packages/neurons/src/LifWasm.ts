@@ -19,43 +19,13 @@
  * @since 0.1.0
  */
 
+import { WasmBinary } from "@spikernel/tensor"
+
 const i32 = 0x7f
 const f32 = 0x7d
 const v128 = 0x7b
 
-const uleb = (value: number): Array<number> => {
-  const out: Array<number> = []
-  let v = value >>> 0
-  do {
-    let byte = v & 0x7f
-    v >>>= 7
-    if (v !== 0) byte |= 0x80
-    out.push(byte)
-  } while (v !== 0)
-  return out
-}
-
-const sleb = (value: number): Array<number> => {
-  const out: Array<number> = []
-  let v = value | 0
-  for (;;) {
-    const byte = v & 0x7f
-    v >>= 7
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
-}
-
-const f32Bytes = (value: number): Array<number> =>
-  Array.from(new Uint8Array(new Float32Array([value]).buffer))
-const name = (text: string): Array<number> => [
-  ...uleb(text.length),
-  ...Array.from(new TextEncoder().encode(text))
-]
-const section = (id: number, bytes: Array<number>): Array<number> => [id, ...uleb(bytes.length), ...bytes]
+const { f32Bytes, name, section, sleb, uleb } = WasmBinary
 
 // instructions
 const get = (i: number) => [0x20, ...uleb(i)]

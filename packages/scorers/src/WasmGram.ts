@@ -13,32 +13,11 @@
  *
  * @since 0.1.0
  */
+import { WasmBinary } from "@spikernel/tensor"
 import type { PackedCodes } from "./BitCodes.ts"
 
-const uleb = (value: number): Array<number> => {
-  const out: Array<number> = []
-  let v = value >>> 0
-  do {
-    let byte = v & 0x7f
-    v >>>= 7
-    if (v !== 0) byte |= 0x80
-    out.push(byte)
-  } while (v !== 0)
-  return out
-}
+const { name, section, uleb, vector } = WasmBinary
 
-const section = (id: number, body: ReadonlyArray<number>): Array<number> => [
-  id,
-  ...uleb(body.length),
-  ...body
-]
-const vector = (items: ReadonlyArray<ReadonlyArray<number>>): Array<number> => [
-  ...uleb(items.length),
-  ...items.flat()
-]
-const name = (text: string): Array<number> => [...uleb(text.length), ...[...text].map((c) => c.charCodeAt(0))]
-
-// Opcodes used below.
 const op = {
   block: 0x02,
   loop: 0x03,

@@ -44,3 +44,7 @@ export { type BatchNormOptions, type BatchNormResult, batchNormTrain, channelMom
 export { avgPool2dIncludePad } from "./Pooling.ts"
 export { atanSurrogate, heaviside, spikeWithSurrogate } from "./Spike.ts"
 export { type LoadedWasm, maxWasmThreads, wasmBinaryDir } from "./WasmLoader.ts"
+/**
+ * @since 0.1.0
+ */
+export * as WasmBinary from "./WasmBinary.ts"
