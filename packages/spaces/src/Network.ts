@@ -261,7 +261,12 @@ export const forward = (
         state = tf.tidy(() => {
           const next: State = {}
           const lif = (layer: string, x: tf.Tensor): tf.Tensor => {
-            const out = neuron.step(previous[layer] ?? neuron.init(x.shape), x)
+            const before = previous[layer]
+            const out = neuron.step(before ?? neuron.init(x.shape), x)
+            // The last step's membrane is read once, here: release it now rather than at the end of
+            // the step, so the two steps' states do not both peak (tfjs keeps its own copy of what
+            // a gradient needs).
+            if (before !== undefined && !keepers.has(before)) before.dispose()
             next[layer] = out.membrane
             options.onSpikes?.(layer, t, out.spikes)
             return out.spikes
