@@ -9,9 +9,9 @@
  * `probeFactor` (16) of it, the peak tensor bytes of two small forward passes (batch 2 and 4) are
  * measured and extrapolated linearly to the full batch — the peak of a forward is an affine function
  * of the batch, and the probes cost about 6/B of one repeat. The factor is wide because the peak is
- * far above the state: at 32×32×3, widths 128/256, B = 256 a cell measured 6.3 GiB against a bound
- * of about 0.9 GiB, and a sparser cell with a bound under a quarter of the free heap (the earlier
- * factor, 4) then aborted inside the wasm convolution.
+ * far above the state: at 32×32×3, widths 128/256, B = 256 a sparse cell whose bound was under a
+ * quarter of the free heap (the earlier factor, 4) went unprobed and aborted inside the wasm
+ * convolution.
  *
  * @since 0.1.0
  */
@@ -74,6 +74,17 @@ export const peakBytes = async (f: () => void): Promise<number> => {
 }
 
 /**
+ * The share of the backend's limit a forward leaves free. A quarter, not training's 15 %: on wasm a
+ * forward that fits but brings the heap within a few hundred MiB of 4 GiB does not crash, it crawls —
+ * a 32×32×3, 128/256, B = 256 cell estimated at 3,210 MiB against about 3,410 MiB free (15 %
+ * headroom) ran over 7 minutes without finishing, where a cell needing about 2,300 MiB scores in
+ * 40–75 s. With a quarter kept free it is refused in 4 s.
+ *
+ * @since 0.1.0
+ */
+export const forwardHeadroom = 0.25
+
+/**
  * A forward whose static bound is within this factor of the free memory is measured.
  *
  * @since 0.1.0
@@ -91,7 +102,7 @@ export const checkForwardMemory = async (options: {
   readonly probe: (batch: number) => void
 }): Promise<MemoryCheck> => {
   const usage = heapUsage(activeBackend())
-  const freeBytes = availableBytes(usage)
+  const freeBytes = availableBytes(usage, forwardHeadroom)
   const bound = options.batch * options.stateBytesPerSample
   // Far below what is free, already above it, or too small a batch to extrapolate to: no probes.
   if (bound * probeFactor < freeBytes || bound > freeBytes || options.batch <= 4) {
