@@ -16,7 +16,7 @@ import {
   SearchSpace,
   SearchStrategy
 } from "@spikernel/core"
-import { eraseState } from "@spikernel/search"
+import { eraseState, inOrder } from "@spikernel/search"
 import { Effect, Layer, Schema } from "effect"
 
 /**
@@ -79,15 +79,7 @@ export const fixed: Plugin.Plugin<
           id: "fixed",
           state: FixedState,
           init: (seed) => ({ seed, next: 0 }),
-          propose: (state, count) => {
-            const end = Math.min(cells.length, state.next + Math.max(0, count))
-            const candidates = []
-            for (let index = state.next; index < end; index++)
-              candidates.push({ index, architecture: cells[index] })
-            return { state: { ...state, next: end }, candidates }
-          },
-          observe: (state) => state,
-          done: (state) => state.next >= cells.length
+          ...inOrder<FixedState>(cells)
         }
         return eraseState(strategy)
       })

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Plugin, SearchSpace, SearchStrategy } from "@spikernel/core"
+import type { Architecture, Plugin, SearchSpace, SearchStrategy } from "@spikernel/core"
 import { Schema } from "effect"
 import { strategyLayer } from "./StrategyLayer.ts"
 
@@ -50,17 +50,29 @@ export const makeExhaustive = (
     id: "exhaustive",
     state: ExhaustiveState,
     init: (seed) => ({ seed, next: 0, total: cells.length }),
-    propose: (state, count) => {
-      const end = Math.min(cells.length, state.next + Math.max(0, count))
-      const candidates = []
-      for (let index = state.next; index < end; index++)
-        candidates.push({ index, architecture: cells[index] })
-      return { state: { ...state, next: end }, candidates }
-    },
-    observe: (state) => state,
-    done: (state) => state.next >= cells.length
+    ...inOrder<ExhaustiveState>(cells)
   }
 }
+
+/**
+ * The proposing half of a strategy that walks a fixed list of cells in order (`exhaustive`, and
+ * strategies that propose given architectures): its state only needs `next`, the index of the first
+ * cell not yet proposed, and candidate i is cell i.
+ *
+ * @since 0.1.0
+ */
+export const inOrder = <S extends { readonly next: number }>(
+  cells: ReadonlyArray<Architecture.Architecture>
+): Pick<SearchStrategy.Strategy<S, unknown>, "propose" | "observe" | "done"> => ({
+  propose: (state, count) => {
+    const end = Math.min(cells.length, state.next + Math.max(0, count))
+    const candidates = []
+    for (let index = state.next; index < end; index++) candidates.push({ index, architecture: cells[index]! })
+    return { state: { ...state, next: end }, candidates }
+  },
+  observe: (state) => state,
+  done: (state) => state.next >= cells.length
+})
 
 /**
  * @since 0.1.0
