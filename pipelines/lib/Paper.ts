@@ -18,22 +18,14 @@
  *
  * @since 0.1.0
  */
-import type { Scorer } from "@spikernel/core"
+import { KernelSet, type Scorer } from "@spikernel/core"
 import { pipeline, type Step, use } from "@spikernel/pipeline"
 import { sahd } from "@spikernel/scorers"
 import type { Budget } from "@spikernel/selectors"
 import { htmlReport } from "../../packages/cli/src/executors/HtmlReporter.ts"
 import { bptt } from "../../packages/cli/src/executors/TrainExecutor.ts"
 import { fixed } from "./FixedArchitectures.ts"
-import {
-  type KernelSetSteps,
-  kernelSetSteps,
-  reportInputs,
-  setName,
-  sixKernelSets,
-  snasnetKernels,
-  stepsByPhase
-} from "./Steps.ts"
+import { type KernelSetSteps, kernelSetSteps, reportInputs, setName, stepsByPhase } from "./Steps.ts"
 
 /**
  * SNASNet's published architectures (its README): the CIFAR-100 one is the default fixed
@@ -110,14 +102,14 @@ export const spikernelPipeline = (settings: PaperSettings) => {
     snasnet: kernelSetSteps({
       name: "snasnet",
       dataset: data,
-      kernels: snasnetKernels,
+      kernels: KernelSet.snasnetKernels,
       scorer,
       budget: settings.candidates * 5,
       seed: seed + 1,
       trainer
     })
   }
-  for (const kernels of sixKernelSets) {
+  for (const kernels of KernelSet.spikernelPairs) {
     sets[setName(kernels)] = kernelSetSteps({
       dataset: data,
       kernels,

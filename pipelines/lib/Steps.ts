@@ -13,27 +13,6 @@ import { testTop1 } from "../../packages/cli/src/executors/EvaluateExecutor.ts"
 import type { bptt } from "../../packages/cli/src/executors/TrainExecutor.ts"
 
 /**
- * SNASNet's kernel set, the baseline of every comparison.
- *
- * @since 0.1.0
- */
-export const snasnetKernels: ReadonlyArray<number> = [1, 3]
-
-/**
- * SpiKernel's six kernel sets: every pair of {1, 3, 5, 7} (METHOD.md §6.3).
- *
- * @since 0.1.0
- */
-export const sixKernelSets: ReadonlyArray<ReadonlyArray<number>> = [
-  [1, 3],
-  [1, 5],
-  [1, 7],
-  [3, 5],
-  [3, 7],
-  [5, 7]
-]
-
-/**
  * `k15` for {1,5}: the suffix of a kernel set's step names.
  *
  * @since 0.1.0
