@@ -12,20 +12,16 @@
  */
 import { Cifar } from "@spikernel/datasets"
 import { load, use } from "@spikernel/pipeline"
-import { publishedArchitectures, spikernelPipeline } from "./lib/Paper.ts"
+import { paperScale, publishedArchitectures, spikernelPipeline } from "./lib/Paper.ts"
 import { dataPath } from "./lib/Steps.ts"
 
 export default spikernelPipeline({
   name: "spikernel-cifar10",
-  seed: 1234,
+  ...paperScale,
   data: load({
     loader: use(Cifar.cifar10, { path: dataPath("SPIKERNEL_CIFAR10", "data/cifar-10-batches-bin") })
   }),
   network: { preset: "cifar10", secondPool: 4 },
-  score: { batch: 256, repeats: 2, timesteps: 5 },
-  candidates: 1000,
-  training: { epochs: 300, batchSize: 64, timesteps: 5 },
-  budget: { maxParams: 9_999_999 },
   fixedArchitecture: publishedArchitectures.cifar10,
   out: "reports/spikernel-cifar10"
 })

@@ -12,22 +12,18 @@
  */
 import { TinyImageNet } from "@spikernel/datasets"
 import { load, use } from "@spikernel/pipeline"
-import { publishedArchitectures, spikernelPipeline } from "./lib/Paper.ts"
+import { paperScale, publishedArchitectures, spikernelPipeline } from "./lib/Paper.ts"
 import { dataPath } from "./lib/Steps.ts"
 
 export default spikernelPipeline({
   name: "spikernel-tinyimagenet",
-  seed: 1234,
+  ...paperScale,
   data: load({
     loader: use(TinyImageNet.tinyImageNet, {
       path: dataPath("SPIKERNEL_TINYIMAGENET", "data/tiny-imagenet-200")
     })
   }),
   network: { preset: "tinyimagenet" },
-  score: { batch: 256, repeats: 2, timesteps: 5 },
-  candidates: 1000,
-  training: { epochs: 300, batchSize: 64, timesteps: 5 },
-  budget: { maxParams: 9_999_999 },
   fixedArchitecture: publishedArchitectures.cifar100,
   out: "reports/spikernel-tinyimagenet"
 })

@@ -39,6 +39,20 @@ export const publishedArchitectures = {
 } as const
 
 /**
+ * The paper's scale (METHOD.md §6): SAHD at batch 256 with 2 repeats and T = 5, 1000 candidates per
+ * kernel set, 300 epochs of SGD at batch 64, and models under 10M parameters.
+ *
+ * @since 0.1.0
+ */
+export const paperScale = {
+  seed: 1234,
+  score: { batch: 256, repeats: 2, timesteps: 5 },
+  candidates: 1000,
+  training: { epochs: 300, batchSize: 64, timesteps: 5 },
+  budget: { maxParams: 9_999_999 }
+} as const
+
+/**
  * The settings of one paper pipeline.
  *
  * @since 0.1.0
