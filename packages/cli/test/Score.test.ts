@@ -109,6 +109,14 @@ describe("spikernel score", () => {
         /^spikernel: invalid architecture "0302 0030 3003 0005": op index 5/
       ],
       [
+        ["--arch", readme, "--dataset", "fashion-mnist-mini", "--widths", "8", "--json"],
+        /^spikernel: --widths: "8" is not two positive integers C1,C2$/
+      ],
+      [
+        ["--arch", readme, "--dataset", "fashion-mnist-mini", "--backend", "gpu", "--json"],
+        /^spikernel: --backend: "gpu" is not one of auto, node-gpu, node, wasm, cpu$/
+      ],
+      [
         ["--arch", "0303 0030 2002 0200", ...small, "--weights", await exported()],
         /^spikernel: network: tensor "cell1\.cell_architecture\.3\.1\.weight" has shape \[4, 4, 1, 1\], the network expects \[4, 4, 3, 3\]/
       ]
