@@ -45,6 +45,12 @@ export { avgPool2dIncludePad } from "./Pooling.ts"
 export { atanSurrogate, heaviside, spikeWithSurrogate } from "./Spike.ts"
 export { type LoadedWasm, maxWasmThreads, wasmBinaryDir } from "./WasmLoader.ts"
 /**
+ * The convolution benchmark behind `spikernel bench kernels`.
+ *
+ * @since 0.1.0
+ */
+export * as KernelBench from "./KernelBench.ts"
+/**
  * @since 0.1.0
  */
 export * as WasmBinary from "./WasmBinary.ts"

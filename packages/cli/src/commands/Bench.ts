@@ -36,7 +36,8 @@ const kernels = Command.make(
     )
   },
   Effect.fnUntraced(function* (input) {
-    const { benchKernels, renderBenchKernels } = yield* Effect.promise(() => import("./BenchKernels.ts"))
+    const { KernelBench } = yield* Effect.promise(() => import("@spikernel/tensor"))
+    const { benchKernels, renderBenchKernels } = KernelBench
     const result = yield* benchKernels({
       quick: input.quick,
       includeCpu: input.includeCpu,

@@ -18,7 +18,9 @@
  *
  * @since 0.1.0
  */
-import { Backend, type BackendError, BackendName } from "@spikernel/tensor"
+import { Backend } from "./Backend.ts"
+import type { BackendError } from "./BackendError.ts"
+import { BackendName } from "./BackendChoice.ts"
 import * as tf from "@tensorflow/tfjs-core"
 import { Clock, Effect, Schema } from "effect"
 
