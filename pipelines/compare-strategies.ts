@@ -14,22 +14,28 @@
  *
  * @since 0.1.0
  */
-import { FashionMnistMini } from "@spikernel/datasets"
-import { load, pipeline, search, type Step, use } from "@spikernel/pipeline"
-import { sahd } from "@spikernel/scorers"
-import { exhaustive, randomSearch, regularizedEvolution } from "@spikernel/search"
-import { htmlReport } from "../packages/cli/src/executors/HtmlReporter.ts"
-import { space } from "./lib/Steps.ts"
+import {
+  Datasets,
+  htmlReport,
+  load,
+  pipeline,
+  Scorers,
+  Search,
+  search,
+  type Step,
+  space,
+  use
+} from "@spikernel/snasnet"
 
 const budget = Number(process.env.SPIKERNEL_COMPARE_BUDGET ?? 40)
 const seeds = Array.from({ length: Number(process.env.SPIKERNEL_COMPARE_SEEDS ?? 3) }, (_, i) => i + 1)
 const kernels = [1, 3]
 
-const data = load({ loader: use(FashionMnistMini.fashionMnistMini, {}) })
-const scorer = use(sahd, { batch: 64, repeats: 2, timesteps: 5, network: { widths: [8, 16] } })
+const data = load({ loader: use(Datasets.FashionMnistMini.fashionMnistMini, {}) })
+const scorer = use(Scorers.sahd, { batch: 64, repeats: 2, timesteps: 5, network: { widths: [8, 16] } })
 // A population of a fifth of the budget and tournaments of a quarter of the population (NNI's
 // 100 and 25, scaled to the budget).
-const evolution = use(regularizedEvolution, {
+const evolution = use(Search.regularizedEvolution, {
   population: Math.max(2, Math.floor(budget / 5)),
   sampleSize: Math.max(1, Math.floor(budget / 20))
 })
@@ -37,7 +43,7 @@ const evolution = use(regularizedEvolution, {
 const searches: Record<string, Step.Step<"candidates">> = {}
 for (const cell of ["backward", "forward"] as const) {
   for (const seed of seeds) {
-    const strategies = { random: use(randomSearch, {}), evolution }
+    const strategies = { random: use(Search.randomSearch, {}), evolution }
     for (const [name, strategy] of Object.entries(strategies)) {
       searches[`${name}-${cell}-s${seed}`] = search({
         dataset: data,
@@ -54,7 +60,7 @@ for (const cell of ["backward", "forward"] as const) {
 searches["exhaustive-forward"] = search({
   dataset: data,
   space: space("forward", kernels),
-  strategy: use(exhaustive, {}),
+  strategy: use(Search.exhaustive, {}),
   scorer,
   budget,
   seed: 1

@@ -18,18 +18,24 @@
  *
  * @since 0.1.0
  */
-import { FashionMnistMini } from "@spikernel/datasets"
-import { load, pipeline, use } from "@spikernel/pipeline"
-import { sahd } from "@spikernel/scorers"
-import { htmlReport } from "../packages/cli/src/executors/HtmlReporter.ts"
-import { bptt } from "../packages/cli/src/executors/TrainExecutor.ts"
-import { kernelSetSteps, reportInputs, stepsByPhase } from "./lib/Steps.ts"
+import {
+  bptt,
+  Datasets,
+  htmlReport,
+  kernelSetSteps,
+  load,
+  pipeline,
+  reportInputs,
+  Scorers,
+  stepsByPhase,
+  use
+} from "@spikernel/snasnet"
 
 const seed = 1
 const widths: [number, number] = [8, 16]
 
-const data = load({ loader: use(FashionMnistMini.fashionMnistMini, {}) })
-const scorer = use(sahd, { batch: 64, repeats: 2, timesteps: 5, network: { widths } })
+const data = load({ loader: use(Datasets.FashionMnistMini.fashionMnistMini, {}) })
+const scorer = use(Scorers.sahd, { batch: 64, repeats: 2, timesteps: 5, network: { widths } })
 const trainer = bptt({
   network: { widths },
   training: { epochs: 2, batchSize: 64, timesteps: 5, optimizer: { kind: "adam", lr: 0.004 } }

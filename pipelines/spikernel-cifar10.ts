@@ -10,16 +10,21 @@
  *
  * @since 0.1.0
  */
-import { Cifar } from "@spikernel/datasets"
-import { load, use } from "@spikernel/pipeline"
-import { paperScale, publishedArchitectures, spikernelPipeline } from "./lib/Paper.ts"
-import { dataPath } from "./lib/Steps.ts"
+import {
+  Datasets,
+  load,
+  paperScale,
+  publishedArchitectures,
+  spikernelPipeline,
+  use
+} from "@spikernel/snasnet"
+import { dataPath } from "./lib/DataPath.ts"
 
 export default spikernelPipeline({
   name: "spikernel-cifar10",
   ...paperScale,
   data: load({
-    loader: use(Cifar.cifar10, { path: dataPath("SPIKERNEL_CIFAR10", "data/cifar-10-batches-bin") })
+    loader: use(Datasets.Cifar.cifar10, { path: dataPath("SPIKERNEL_CIFAR10", "data/cifar-10-batches-bin") })
   }),
   network: { preset: "cifar10", secondPool: 4 },
   fixedArchitecture: publishedArchitectures.cifar10,

@@ -10,16 +10,21 @@
  *
  * @since 0.1.0
  */
-import { Cifar } from "@spikernel/datasets"
-import { load, use } from "@spikernel/pipeline"
-import { paperScale, publishedArchitectures, spikernelPipeline } from "./lib/Paper.ts"
-import { dataPath } from "./lib/Steps.ts"
+import {
+  Datasets,
+  load,
+  paperScale,
+  publishedArchitectures,
+  spikernelPipeline,
+  use
+} from "@spikernel/snasnet"
+import { dataPath } from "./lib/DataPath.ts"
 
 export default spikernelPipeline({
   name: "spikernel-cifar100",
   ...paperScale,
   data: load({
-    loader: use(Cifar.cifar100, { path: dataPath("SPIKERNEL_CIFAR100", "data/cifar-100-binary") })
+    loader: use(Datasets.Cifar.cifar100, { path: dataPath("SPIKERNEL_CIFAR100", "data/cifar-100-binary") })
   }),
   network: { preset: "cifar100" },
   fixedArchitecture: publishedArchitectures.cifar100,

@@ -21,16 +21,14 @@
  *
  * @since 0.1.0
  */
-import { Mnist } from "@spikernel/datasets"
-import { load, use } from "@spikernel/pipeline"
-import { spikernelPipeline } from "./lib/Paper.ts"
-import { dataPath } from "./lib/Steps.ts"
+import { Datasets, load, spikernelPipeline, use } from "@spikernel/snasnet"
+import { dataPath } from "./lib/DataPath.ts"
 
 export default spikernelPipeline({
   name: "spikernel-fmnist",
   seed: 1,
   data: load({
-    loader: use(Mnist.fashionMnist, {
+    loader: use(Datasets.Mnist.fashionMnist, {
       path: dataPath("SPIKERNEL_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
     })
   }),

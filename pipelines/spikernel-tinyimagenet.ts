@@ -10,16 +10,21 @@
  *
  * @since 0.1.0
  */
-import { TinyImageNet } from "@spikernel/datasets"
-import { load, use } from "@spikernel/pipeline"
-import { paperScale, publishedArchitectures, spikernelPipeline } from "./lib/Paper.ts"
-import { dataPath } from "./lib/Steps.ts"
+import {
+  Datasets,
+  load,
+  paperScale,
+  publishedArchitectures,
+  spikernelPipeline,
+  use
+} from "@spikernel/snasnet"
+import { dataPath } from "./lib/DataPath.ts"
 
 export default spikernelPipeline({
   name: "spikernel-tinyimagenet",
   ...paperScale,
   data: load({
-    loader: use(TinyImageNet.tinyImageNet, {
+    loader: use(Datasets.TinyImageNet.tinyImageNet, {
       path: dataPath("SPIKERNEL_TINYIMAGENET", "data/tiny-imagenet-200")
     })
   }),

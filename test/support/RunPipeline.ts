@@ -7,7 +7,7 @@
  *
  * Prints the run's `{ runId, manifest, results }` as JSON on stdout.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { PipelineFile, Prepare, Progress, Registry, Runner, Store } from "@spikernel/pipeline"
 import { Effect, Layer } from "effect"
@@ -37,7 +37,7 @@ const program = Effect.gen(function* () {
   )
   process.stdout.write(`${JSON.stringify(result)}\n`)
 }).pipe(
-  Effect.provide(NodeFileSystem.layer),
+  Effect.provide(NodeServices.layer),
   Effect.catch((error) =>
     Effect.sync(() => {
       process.stderr.write(`RunPipeline: ${error.message}\n`)

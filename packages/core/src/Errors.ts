@@ -39,3 +39,22 @@ export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError"
     return `${this.source}: ${this.reason}`
   }
 }
+
+/**
+ * A computation refused before it started because it would not fit in memory: what it needs, what
+ * is free (after the headroom kept), and the backend's limit. Carried from a scorer's error to the
+ * candidate's, the step's, the run manifest and `spikernel run`'s output, so the figures are never
+ * flattened to a sentence on the way.
+ *
+ * @since 0.1.0
+ */
+export const MemoryRefusal = Schema.Struct({
+  neededBytes: Schema.Finite,
+  freeBytes: Schema.Finite,
+  limitBytes: Schema.NullOr(Schema.Finite)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type MemoryRefusal = typeof MemoryRefusal.Type

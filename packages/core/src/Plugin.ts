@@ -1,13 +1,15 @@
 /**
  * Plugin descriptors: what every plugin module exports next to its Layer constructor.
  *
- * `id@version` and the canonical JSON of the encoded config enter every cache key (DESIGN.md §3):
- * bump `version` whenever a plugin's outputs change meaning.
+ * A configured plugin's identity — `{ id, version, config }`, the config in its encoded JSON form —
+ * enters every cache key as structured data, hashed as canonical JSON (DESIGN.md §3): bump `version`
+ * whenever a plugin's outputs change meaning. Configs are decoded strictly: an unknown key is an
+ * error that names it and the known ones, never silently dropped (a typo would otherwise run the
+ * default under the default's key).
  *
  * @since 0.1.0
  */
-import { Effect, type Layer, Schema } from "effect"
-import { canonicalJson } from "./CanonicalJson.ts"
+import { Effect, type Layer, Schema, SchemaAST, type SchemaIssue } from "effect"
 import { ConfigError } from "./Errors.ts"
 
 /**
@@ -53,7 +55,96 @@ export interface Plugin<Kind extends PluginKind, Config, ConfigEncoded, Service,
 export type AnyPlugin = Plugin<PluginKind, any, any, any, any, any>
 
 /**
- * Decodes a plugin's config from unknown input, with an error naming the plugin.
+ * A configured plugin (or step executor) as it enters cache keys and records: its id, version and
+ * encoded config.
+ *
+ * @since 0.1.0
+ */
+export const Identity = Schema.Struct({
+  id: Schema.String,
+  version: Schema.Int,
+  config: Schema.Json
+})
+
+/**
+ * @since 0.1.0
+ */
+export type Identity = typeof Identity.Type
+
+/**
+ * `sahd@1`: how messages and records name a configured plugin.
+ *
+ * @since 0.1.0
+ */
+export const label = (identity: { readonly id: string; readonly version: number }): string =>
+  `${identity.id}@${identity.version}`
+
+const keyList = (ast: SchemaAST.AST): ReadonlyArray<string> =>
+  SchemaAST.isObjects(ast) ? ast.propertySignatures.map((p) => String(p.name)).sort() : []
+
+const pathText = (path: ReadonlyArray<PropertyKey>): string =>
+  path.map((key) => (typeof key === "number" ? `[${key}]` : String(key))).join(".")
+
+/** Every unknown key of an issue tree, with its path and the keys its object accepts. */
+const unknownKeys = (
+  issue: SchemaIssue.Issue,
+  path: ReadonlyArray<PropertyKey> = []
+): ReadonlyArray<{ readonly path: ReadonlyArray<PropertyKey>; readonly known: ReadonlyArray<string> }> => {
+  switch (issue._tag) {
+    case "Pointer":
+      if (issue.issue._tag === "UnexpectedKey") {
+        return [{ path: [...path, ...issue.path], known: keyList(issue.issue.ast) }]
+      }
+      return unknownKeys(issue.issue, [...path, ...issue.path])
+    case "Composite":
+    case "AnyOf":
+      return issue.issues.flatMap((inner) => unknownKeys(inner, path))
+    case "Filter":
+    case "Encoding":
+      return unknownKeys(issue.issue, path)
+    default:
+      return []
+  }
+}
+
+/**
+ * One line for a decoding issue: the unknown keys by name with the keys their object accepts, or
+ * the issue's own message joined onto one line.
+ *
+ * @since 0.1.0
+ */
+export const describeIssue = (error: Schema.SchemaError): string => {
+  const unknown = unknownKeys(error.issue)
+  if (unknown.length === 0)
+    return error.message
+      .split("\n")
+      .map((line) => line.trim())
+      .join("; ")
+  return unknown
+    .map(({ path, known }) => {
+      const name = pathText(path)
+      return `unknown key "${name}"${known.length === 0 ? "" : ` (known: ${known.join(", ")})`}`
+    })
+    .join("; ")
+}
+
+/**
+ * Decodes a config strictly: unknown keys are refused (every one of them named), and the failure is
+ * a ConfigError from `source` with {@link describeIssue}'s line.
+ *
+ * @since 0.1.0
+ */
+export const decodeStrict = <A, I, RD>(
+  schema: Schema.Codec<A, I, RD>,
+  input: unknown,
+  source: string
+): Effect.Effect<A, ConfigError, RD> =>
+  Schema.decodeUnknownEffect(schema)(input, { onExcessProperty: "error", errors: "all" }).pipe(
+    Effect.mapError((error) => new ConfigError({ source, reason: describeIssue(error) }))
+  )
+
+/**
+ * Decodes a plugin's config from unknown input, strictly, with an error naming the plugin.
  *
  * @since 0.1.0
  */
@@ -64,20 +155,21 @@ export const decodeConfig = <P extends AnyPlugin>(
   P extends Plugin<PluginKind, infer C, infer _E, infer _S, infer _X, infer _R> ? C : never,
   ConfigError
 > =>
-  Schema.decodeUnknownEffect(plugin.config)(input).pipe(
-    Effect.mapError(
-      (issue) =>
-        new ConfigError({ source: `${plugin.kind} ${plugin.id}@${plugin.version}`, reason: issue.message })
-    )
-  )
+  decodeStrict(plugin.config, input, `${plugin.kind} ${label(plugin)}`) as Effect.Effect<
+    P extends Plugin<PluginKind, infer C, infer _E, infer _S, infer _X, infer _R> ? C : never,
+    ConfigError
+  >
 
 /**
- * The identity of a configured plugin as it enters a cache key: `id@version` and the canonical JSON
- * of its encoded config.
+ * The identity of a configured plugin or executor: id, version and the encoded config.
  *
  * @since 0.1.0
  */
-export const pluginIdentity = <C, CE>(
+export const identityOf = <C, CE>(
   plugin: { readonly id: string; readonly version: number; readonly config: Schema.Codec<C, CE> },
   config: C
-): string => `${plugin.id}@${plugin.version}:${canonicalJson(Schema.encodeSync(plugin.config)(config))}`
+): Identity => ({
+  id: plugin.id,
+  version: plugin.version,
+  config: Schema.encodeSync(plugin.config)(config) as Schema.Json
+})

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { MemoryRefusal } from "./Errors.ts"
 
 /**
  * The tensor backend a run used.
@@ -16,6 +17,22 @@ export const BackendRecord = Schema.Struct({
   threads: Schema.Int,
   simd: Schema.Boolean
 })
+
+/**
+ * Why a step failed: the message, and where it applies the candidate and the memory figures.
+ *
+ * @since 0.1.0
+ */
+export const StepFailure = Schema.Struct({
+  message: Schema.String,
+  candidate: Schema.optionalKey(Schema.Struct({ index: Schema.Int, architecture: Schema.String })),
+  memory: Schema.optionalKey(MemoryRefusal)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type StepFailure = typeof StepFailure.Type
 
 /**
  * @since 0.1.0
@@ -42,7 +59,9 @@ export const RunManifest = Schema.Struct({
       kind: Schema.String,
       key: Schema.String,
       status: StepStatus,
-      seconds: Schema.optionalKey(Schema.Finite)
+      seconds: Schema.optionalKey(Schema.Finite),
+      /** Why a failed step failed, with the figures of a memory refusal when it was one. */
+      error: Schema.optionalKey(StepFailure)
     })
   )
 })

@@ -13,16 +13,22 @@ export * as CanonicalJson from "./CanonicalJson.ts"
 export * as CandidateRecord from "./CandidateRecord.ts"
 /** `name:path` dataset specs. */
 export * as DatasetSpec from "./DatasetSpec.ts"
+/** SHA-256 digests. */
+export * as Digest from "./Digest.ts"
 /** Typed errors. */
 export * from "./Errors.ts"
 /** Kernel sets and the op list they define. */
 export * as KernelSet from "./KernelSet.ts"
 /** Numbers with a JSON form for ±Infinity and NaN. */
 export * as Numbers from "./Numbers.ts"
+/** The Pareto front of a cost and a value. */
+export * as Pareto from "./Pareto.ts"
 /** Plugin descriptors. */
 export * as Plugin from "./Plugin.ts"
 /** Counter-based random numbers (Philox4x32-10). */
 export * as Rng from "./Rng.ts"
+/** The safetensors format. */
+export * as Safetensors from "./Safetensors.ts"
 /** Run manifests. */
 export * as RunManifest from "./RunManifest.ts"
 /** Plugin services. */

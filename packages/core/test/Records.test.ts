@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { schemaContract } from "@spikernel/testing"
-import { Effect, Exit, Schema } from "effect"
+import { Cause, Effect, Exit, Schema } from "effect"
 import { CandidateRecord } from "../src/CandidateRecord.ts"
 import { canonicalJson } from "../src/CanonicalJson.ts"
 import { formatDatasetSpec, parseDatasetSpec } from "../src/DatasetSpec.ts"
 import { JsonNumber } from "../src/Numbers.ts"
-import { pluginIdentity } from "../src/Plugin.ts"
+import { decodeStrict, identityOf } from "../src/Plugin.ts"
 import { RunManifest } from "../src/RunManifest.ts"
 
 const arch = {
@@ -122,7 +122,29 @@ describe("canonicalJson", () => {
       version: 2,
       config: Schema.Struct({ batch: Schema.Int, repeats: Schema.Int })
     }
-    expect(pluginIdentity(plugin, { repeats: 2, batch: 256 })).toBe('sahd@2:{"batch":256,"repeats":2}')
+    const identity = identityOf(plugin, { repeats: 2, batch: 256 })
+    expect(identity).toEqual({ id: "sahd", version: 2, config: { batch: 256, repeats: 2 } })
+    expect(canonicalJson(identity)).toBe('{"config":{"batch":256,"repeats":2},"id":"sahd","version":2}')
+  })
+
+  it("decodes configs strictly: every unknown key named with the known ones, at any depth", () => {
+    const Config = Schema.Struct({
+      population: Schema.optionalKey(Schema.Int),
+      sample: Schema.optionalKey(Schema.Int),
+      network: Schema.optionalKey(Schema.Struct({ widths: Schema.optionalKey(Schema.Array(Schema.Int)) }))
+    })
+    const fail = (input: unknown) => {
+      const exit = Effect.runSyncExit(decodeStrict(Config, input, "use(regularizedEvolution)"))
+      return Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : "decoded"
+    }
+    expect(fail({ populationSize: 8 })).toBe(
+      'ConfigError: use(regularizedEvolution): unknown key "populationSize" (known: network, population, sample)'
+    )
+    expect(fail({ network: { width: [8, 16] }, sampel: 2 })).toBe(
+      'ConfigError: use(regularizedEvolution): unknown key "sampel" (known: network, population, sample); unknown key "network.width" (known: widths)'
+    )
+    expect(fail({ population: "8" })).toMatch(/^ConfigError: use\(regularizedEvolution\): Expected number/)
+    expect(fail({ population: 8 })).toBe("decoded")
   })
 })
 

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+import { Digest } from "@spikernel/core"
 import type { DecodedDataset } from "./Dataset.ts"
 
 /**
@@ -24,7 +24,7 @@ export const format = "spikernel-dataset/1"
  * @since 0.1.0
  */
 export const fingerprint = (dataset: DecodedDataset): string => {
-  const hash = createHash("sha256")
+  const hash = Digest.sha256()
   const header = {
     format,
     imageShape: dataset.imageShape,
@@ -37,5 +37,5 @@ export const fingerprint = (dataset: DecodedDataset): string => {
     hash.update(split.images)
     hash.update(split.labels)
   }
-  return hash.digest("hex")
+  return hash.hex()
 }

@@ -40,7 +40,7 @@ export interface Configured {
   readonly id: string
   readonly version: number
   /** `id@version:<canonical config JSON>`, the plugin's part of a cache key. */
-  readonly identity: string
+  readonly identity: Plugin.Identity
   readonly layer: Layer.Layer<DatasetLoader.DatasetLoader, never, FileSystem.FileSystem>
   readonly decode: Effect.Effect<DecodedDataset, DatasetLoader.DatasetError, FileSystem.FileSystem>
   /** The train-split augmentation the config asks for. */
@@ -61,7 +61,7 @@ export const configure = <Config, ConfigEncoded, R extends FileSystem.FileSystem
     (config): Configured => ({
       id: plugin.id,
       version: plugin.version,
-      identity: Plugin.pluginIdentity(plugin, config as Config),
+      identity: Plugin.identityOf(plugin, config as Config),
       layer: plugin.layer(config as Config),
       decode: plugin.decode(config as Config),
       augmentation: plugin.augmentation(config as Config)

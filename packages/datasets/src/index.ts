@@ -26,6 +26,8 @@ export * as Fingerprint from "./Fingerprint.ts"
 export * as Idx from "./Idx.ts"
 /** `data inspect` summaries. */
 export * as Inspect from "./Inspect.ts"
+/** The decoding benchmark behind `spikernel bench data`. */
+export * as DecodeBench from "./DecodeBench.ts"
 /** JPEG decoding. */
 export * as Jpeg from "./Jpeg.ts"
 /** MNIST and Fashion-MNIST (IDX). */

@@ -2,8 +2,8 @@
  * Cache keys (DESIGN.md §3, contract): the SHA-256 of the canonical JSON of everything a result
  * depends on. Same key, same result; a second run of a finished pipeline computes nothing.
  *
- * A step's key covers its kind, each plugin's `id@version` with the canonical JSON of its encoded
- * config (core `Plugin.pluginIdentity`), the keys of its upstream steps, the dataset fingerprint,
+ * A step's key covers its kind, each plugin's identity `{ role, id, version, config }` (the config
+ * encoded; core `Plugin.identityOf`), the keys of its upstream steps, the dataset fingerprint,
  * the seed, and the step's own parameters (a search's budget and concurrency). Step names are not
  * part of it: renaming a step recomputes nothing, and two pipelines declaring the same step share it.
  *
@@ -16,25 +16,24 @@
  *
  * @since 0.1.0
  */
-import { CanonicalJson } from "@spikernel/core"
-import { sha256Hex } from "./Digest.ts"
+import { CanonicalJson, Digest, Plugin } from "@spikernel/core"
 
 /**
- * Bumped when the way keys are formed changes, so old results are never read under a new meaning.
+ * Bumped when the way keys are formed changes, so old results are never read under a new meaning
+ * (they are recomputed). 2: plugin identities are structured `{ role, id, version, config }` objects
+ * instead of `id@version:{json}` strings.
  *
  * @since 0.1.0
  */
-export const keyVersion = 1
+export const keyVersion = 2
 
 /**
  * A plugin as it enters a key: its role in the step (`scorer`, `strategy`, …) and its identity.
  *
  * @since 0.1.0
  */
-export interface PluginPart {
+export interface PluginPart extends Plugin.Identity {
   readonly role: string
-  /** `id@version:<canonical JSON of the encoded config>`. */
-  readonly identity: string
 }
 
 /**
@@ -56,7 +55,8 @@ export interface StepPreimage {
 /**
  * @since 0.1.0
  */
-export const stepKey = (preimage: StepPreimage): string => sha256Hex(CanonicalJson.canonicalJson(preimage))
+export const stepKey = (preimage: StepPreimage): string =>
+  Digest.sha256Hex(CanonicalJson.canonicalJson(preimage))
 
 /**
  * What a candidate score's key is the hash of.
@@ -66,7 +66,7 @@ export const stepKey = (preimage: StepPreimage): string => sha256Hex(CanonicalJs
 export interface ScorePreimage {
   readonly v: number
   readonly kind: "score"
-  readonly scorer: string
+  readonly scorer: Plugin.Identity
   readonly context: ReadonlyArray<PluginPart>
   /** The canonical architecture's label, `forward[1,3]:0302 0030 3003 0000`. */
   readonly architecture: string
@@ -78,7 +78,8 @@ export interface ScorePreimage {
 /**
  * @since 0.1.0
  */
-export const scoreKey = (preimage: ScorePreimage): string => sha256Hex(CanonicalJson.canonicalJson(preimage))
+export const scoreKey = (preimage: ScorePreimage): string =>
+  Digest.sha256Hex(CanonicalJson.canonicalJson(preimage))
 
 /**
  * The stream index a scorer draws its weights and batches from for an architecture: the first 48
@@ -88,7 +89,7 @@ export const scoreKey = (preimage: ScorePreimage): string => sha256Hex(Canonical
  * @since 0.1.0
  */
 export const architectureStream = (canonicalLabel: string): number =>
-  Number.parseInt(sha256Hex(`score-stream/${canonicalLabel}`).slice(0, 12), 16)
+  Number.parseInt(Digest.sha256Hex(`score-stream/${canonicalLabel}`).slice(0, 12), 16)
 
 /**
  * The differences between two preimages of the same step, one short phrase each (`plan`'s reasons).
@@ -105,18 +106,24 @@ export const explainChange = (
   if (before.kind !== after.kind) reasons.push(`step kind ${before.kind} → ${after.kind}`)
   const roles = new Set([...before.plugins, ...after.plugins].map((p) => p.role))
   for (const role of roles) {
-    const was = before.plugins.find((p) => p.role === role)?.identity
-    const now = after.plugins.find((p) => p.role === role)?.identity
-    if (was === now) continue
-    if (was === undefined) reasons.push(`${role} ${now} added`)
-    else if (now === undefined) reasons.push(`${role} ${was} removed`)
+    const was = before.plugins.find((p) => p.role === role)
+    const now = after.plugins.find((p) => p.role === role)
+    if (
+      was !== undefined &&
+      now !== undefined &&
+      CanonicalJson.canonicalJson(was) === CanonicalJson.canonicalJson(now)
+    )
+      continue
+    if (was === undefined) reasons.push(`${role} ${Plugin.label(now!)} added`)
+    else if (now === undefined) reasons.push(`${role} ${Plugin.label(was)} removed`)
     else {
-      const [wasId, wasConfig] = splitIdentity(was)
-      const [nowId, nowConfig] = splitIdentity(now)
+      const wasConfig = CanonicalJson.canonicalJson(was.config)
+      const nowConfig = CanonicalJson.canonicalJson(now.config)
+      const config = wasConfig === nowConfig ? "" : `config ${wasConfig} → ${nowConfig}`
       reasons.push(
-        wasId === nowId
-          ? `${role} ${nowId} config ${wasConfig} → ${nowConfig}`
-          : `${role} ${wasId} → ${nowId}${wasConfig === nowConfig ? "" : ` (config ${wasConfig} → ${nowConfig})`}`
+        was.id === now.id && was.version === now.version
+          ? `${role} ${Plugin.label(now)} ${config}`
+          : `${role} ${Plugin.label(was)} → ${Plugin.label(now)}${config === "" ? "" : ` (${config})`}`
       )
     }
   }
@@ -135,9 +142,4 @@ export const explainChange = (
     if (was !== now) reasons.push(`${name} ${was} → ${now}`)
   }
   return reasons
-}
-
-const splitIdentity = (identity: string): readonly [string, string] => {
-  const colon = identity.indexOf(":")
-  return colon < 0 ? [identity, ""] : [identity.slice(0, colon), identity.slice(colon + 1)]
 }

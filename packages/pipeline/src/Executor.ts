@@ -1,15 +1,22 @@
 /**
- * Step executors: how `train`, `evaluate` and `report` steps run. The packages that own those
- * (training, report) provide executors; the runner gives each the decoded inputs, the data set,
- * durable checkpoints scoped to the step's key, and a progress callback.
+ * Step executors: how `train`, `evaluate` and `report` steps run. An executor is a descriptor like a
+ * plugin's — `{ step, id, version, config, output }` — and an `execute` whose Effect states what it
+ * needs in its requirements. The runner provides, for the life of the step:
  *
- * An executor's `id@version` and config enter its step's key exactly as a plugin's do.
+ * - `DatasetLoader` (core) — the data set of the step's `dataset` input, when it has one;
+ * - {@link StepCheckpoint} — durable state under the step's key, in the result store's journal (a
+ *   training's progress after every epoch), so a killed step resumes and `spikernel gc` sees it;
+ * - the run's compute services (the tensor backend the run was started with, `--backend`) and its
+ *   platform (`FileSystem`, `Path`).
+ *
+ * An executor's identity (`{ id, version, config }`) enters its step's key exactly as a plugin's does.
  *
  * @since 0.1.0
  */
-import type { DatasetLoader } from "@spikernel/core"
-import { type Effect, type Layer, type Option, Schema } from "effect"
+import type { DatasetLoader, Selector } from "@spikernel/core"
+import { Context, Effect, type Option, Schema } from "effect"
 import type { StepKind } from "./Step.ts"
+import type { SearchResult } from "./StepOutput.ts"
 import type { StoreError } from "./StoreError.ts"
 
 /**
@@ -27,31 +34,54 @@ export class ExecutorError extends Schema.TaggedError<ExecutorError>()("Executor
 }
 
 /**
- * One upstream value as an executor sees it.
+ * One upstream value as an executor sees it: its JSON form (`encoded`, as stored) and, for the
+ * runner's own step kinds, the decoded value; an executor's output is decoded by the consuming
+ * executor with the producer's Schema.
  *
  * @since 0.1.0
  */
-export interface ExecutorInput {
-  /** The upstream step's name and kind. */
-  readonly step: string
-  readonly kind: StepKind
-  /** The decoded value and its encoded (JSON) form. */
-  readonly value: unknown
-  readonly encoded: unknown
-}
+export type ExecutorInput =
+  | {
+      readonly kind: "load"
+      readonly step: string
+      readonly value: DatasetLoader.DatasetInfo
+      readonly encoded: unknown
+    }
+  | {
+      readonly kind: "search"
+      readonly step: string
+      readonly value: SearchResult
+      readonly encoded: unknown
+    }
+  | {
+      readonly kind: "select" | "tradeoff"
+      readonly step: string
+      readonly value: Selector.Selection
+      readonly encoded: unknown
+    }
+  | {
+      readonly kind: "train" | "evaluate" | "report"
+      readonly step: string
+      /** The executor that produced it (`bptt@1`). */
+      readonly executor: string
+      readonly encoded: unknown
+    }
 
 /**
- * Durable state of a long step (a training's weights after each epoch), stored under the step's key.
+ * Durable state of a long step, stored under its key (the latest value saved).
  *
  * @since 0.1.0
  */
-export interface Checkpoints {
-  readonly load: <A, I>(schema: Schema.Codec<A, I>) => Effect.Effect<Option.Option<A>, StoreError>
-  readonly save: <A, I>(schema: Schema.Codec<A, I>, value: A) => Effect.Effect<void, StoreError>
-}
+export class StepCheckpoint extends Context.Service<
+  StepCheckpoint,
+  {
+    readonly load: <A, I>(schema: Schema.Codec<A, I>) => Effect.Effect<Option.Option<A>, StoreError>
+    readonly save: <A, I>(schema: Schema.Codec<A, I>, value: A) => Effect.Effect<void, StoreError>
+  }
+>()("@spikernel/pipeline/StepCheckpoint") {}
 
 /**
- * What an executor is given.
+ * What an executor is told.
  *
  * @since 0.1.0
  */
@@ -62,25 +92,22 @@ export interface ExecutorContext<C> {
   readonly seed: number
   /** Upstream values by role (`from`, `models`, `dataset`, `from.<name>` for reports). */
   readonly inputs: Readonly<Record<string, ExecutorInput>>
-  /** The data set of the step's `dataset` input, built on first use. */
-  readonly dataset: Layer.Layer<DatasetLoader.DatasetLoader> | undefined
-  readonly checkpoints: Checkpoints
   readonly progress: (done: number, total: number, best?: number) => Effect.Effect<void>
 }
 
 /**
- * An executor for one step kind.
+ * An executor for one step kind; `R` is what its Effect needs (see the module comment).
  *
  * @since 0.1.0
  */
-export interface StepExecutor<C, CE, O, OE> {
+export interface StepExecutor<C, CE, O, OE, R = never> {
   readonly step: Extract<StepKind, "train" | "evaluate" | "report">
   readonly id: string
   readonly version: number
   readonly description: string
   readonly config: Schema.Codec<C, CE>
   readonly output: Schema.Codec<O, OE>
-  readonly execute: (context: ExecutorContext<C>) => Effect.Effect<O, ExecutorError | StoreError>
+  readonly execute: (context: ExecutorContext<C>) => Effect.Effect<O, ExecutorError | StoreError, R>
 }
 
 /**
@@ -88,5 +115,31 @@ export interface StepExecutor<C, CE, O, OE> {
  *
  * @since 0.1.0
  */
-// biome-ignore lint/suspicious/noExplicitAny: a registry holds executors of every config and output type
-export type AnyExecutor = StepExecutor<any, any, any, any>
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds executors of every config, output and requirement
+export type AnyExecutor = StepExecutor<any, any, any, any, any>
+
+/**
+ * The input of `role`, of one of `kinds`, or an ExecutorError naming what was expected.
+ *
+ * @since 0.1.0
+ */
+export const inputOf = <K extends ExecutorInput["kind"]>(
+  executor: string,
+  inputs: Readonly<Record<string, ExecutorInput>>,
+  role: string,
+  kinds: ReadonlyArray<K>
+): Effect.Effect<ExecutorInput & { readonly kind: K }, ExecutorError> => {
+  const input = inputs[role]
+  if (input !== undefined && (kinds as ReadonlyArray<string>).includes(input.kind)) {
+    return Effect.succeed(input as ExecutorInput & { readonly kind: K })
+  }
+  return Effect.fail(
+    new ExecutorError({
+      executor,
+      reason:
+        input === undefined
+          ? `no "${role}" input`
+          : `its "${role}" input is the ${input.kind} step "${input.step}"; expected a ${kinds.join(" or ")} step`
+    })
+  )
+}

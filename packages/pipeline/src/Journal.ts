@@ -9,9 +9,8 @@
  *
  * @since 0.1.0
  */
-import { CanonicalJson } from "@spikernel/core"
+import { CanonicalJson, Digest } from "@spikernel/core"
 import { Schema } from "effect"
-import { sha256Hex } from "./Digest.ts"
 
 const Sha256 = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
 
@@ -60,7 +59,7 @@ const decodeRecord = Schema.decodeUnknownExit(JournalRecord)
  */
 export const encodeLine = (record: JournalRecord): string => {
   const json = CanonicalJson.canonicalJson(record)
-  return `${sha256Hex(json)} ${json}\n`
+  return `${Digest.sha256Hex(json)} ${json}\n`
 }
 
 /**
@@ -96,7 +95,7 @@ const checkLine = (text: string): { readonly record: JournalRecord } | { readonl
   if (space !== 64) return { reason: "not a checksummed record" }
   const checksum = text.slice(0, 64)
   const json = text.slice(65)
-  if (sha256Hex(json) !== checksum) return { reason: "checksum mismatch" }
+  if (Digest.sha256Hex(json) !== checksum) return { reason: "checksum mismatch" }
   let parsed: unknown
   try {
     parsed = JSON.parse(json)

@@ -7,9 +7,8 @@
  */
 import { isAbsolute, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { ConfigError } from "@spikernel/core"
+import { ConfigError, Digest } from "@spikernel/core"
 import { Effect, FileSystem } from "effect"
-import { sha256Hex } from "./Digest.ts"
 import { isPipeline, type Pipeline } from "./Pipeline.ts"
 
 /**
@@ -58,5 +57,5 @@ export const loadPipelineFile = (
         reason: "its default export is not a pipeline; write `export default pipeline({ seed, steps })`"
       })
     }
-    return { path, hash: sha256Hex(bytes), pipeline: module.default }
+    return { path, hash: Digest.sha256Hex(bytes), pipeline: module.default }
   })

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { CandidateRecord } from "@spikernel/core"
-import { Effect, Option } from "effect"
+import { Effect, type FileSystem, Option, type Path } from "effect"
 import { explainChange } from "./CacheKey.ts"
 import type { Prepared } from "./Prepare.ts"
 import type { Progress } from "./Progress.ts"
@@ -74,7 +74,11 @@ const secondsPerCandidate = (stepKey: string) =>
 export const plan = (
   prepared: Prepared,
   pipelineFile: string
-): Effect.Effect<PlanResult, StepError | StoreError, Store.Store | Progress> =>
+): Effect.Effect<
+  PlanResult,
+  StepError | StoreError,
+  Store.Store | Progress | FileSystem.FileSystem | Path.Path
+> =>
   Effect.scoped(
     Effect.gen(function* () {
       const store = yield* Store.Store

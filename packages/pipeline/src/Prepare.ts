@@ -5,22 +5,24 @@
  *
  * @since 0.1.0
  */
-import { ConfigError, type Plugin } from "@spikernel/core"
+import { ConfigError, Plugin } from "@spikernel/core"
 import { Effect, Schema } from "effect"
 import { orderSteps, type Pipeline, Seed } from "./Pipeline.ts"
 import * as Registry from "./Registry.ts"
 import type { Output, PluginRef, StepKind, StepSpec } from "./Step.ts"
 
 /**
- * A search step's parameters. `budget` and `concurrency` enter the key; `checkpointEvery` does not
- * (it changes when state is saved, never what is computed).
+ * A search step's parameters. `budget` and `concurrency` enter the key; `checkpointEvery` and
+ * `retries` do not (they change when state is saved and how often a failed candidate is tried again,
+ * never what a successful search computes).
  *
  * @since 0.1.0
  */
 export const SearchParams = Schema.Struct({
   budget: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   concurrency: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1024 })),
-  checkpointEvery: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+  checkpointEvery: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  retries: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 }))
 })
 
 /**
@@ -67,9 +69,45 @@ export const pluginIn = (step: PreparedStep, role: string): Registry.ResolvedPlu
   step.plugins.find((p) => p.role === role)?.resolved
 
 const decode = <A, I>(schema: Schema.Codec<A, I>, value: unknown, source: string) =>
-  Schema.decodeUnknownEffect(schema)(value).pipe(
-    Effect.mapError((issue) => new ConfigError({ source, reason: issue.message }))
-  )
+  Plugin.decodeStrict(schema, value, source)
+
+/** The fields each step kind declares (what its builder accepts besides `kind`). */
+const specFields: Readonly<Record<StepKind, ReadonlyArray<string>>> = {
+  load: ["loader"],
+  search: [
+    "dataset",
+    "space",
+    "strategy",
+    "scorer",
+    "measures",
+    "encoder",
+    "neuron",
+    "budget",
+    "concurrency",
+    "seed",
+    "checkpointEvery",
+    "retries"
+  ],
+  select: ["from", "selector"],
+  train: ["from", "dataset", "trainer", "seed"],
+  evaluate: ["models", "dataset", "evaluator", "seed"],
+  tradeoff: ["from", "selector"],
+  report: ["from", "reporter"]
+}
+
+/** A step's unknown fields (a typo TypeScript would catch, for a file that was not type-checked). */
+const checkFields = (spec: StepSpec, where: string): Effect.Effect<void, ConfigError> => {
+  const known = specFields[spec.kind]
+  const unknown = Object.keys(spec).filter((field) => field !== "kind" && !known.includes(field))
+  return unknown.length === 0
+    ? Effect.void
+    : Effect.fail(
+        new ConfigError({
+          source: where,
+          reason: `unknown ${unknown.length === 1 ? "field" : "fields"} ${unknown.map((f) => `"${f}"`).join(", ")} of a ${spec.kind} step (known: ${[...known].sort().join(", ")})`
+        })
+      )
+}
 
 /**
  * Prepares a pipeline against a registry (merged with the pipeline's own plugins and executors).
@@ -96,6 +134,7 @@ export const prepare = (
               plugins.push({ role, resolved })
             })
       const spec = step.spec
+      yield* checkFields(spec, where)
       let executor: Registry.ResolvedExecutor | undefined
       let params: Record<string, unknown> = {}
       let seed: number | null = null
@@ -117,7 +156,8 @@ export const prepare = (
             {
               budget: spec.budget,
               concurrency: spec.concurrency ?? 1,
-              checkpointEvery: spec.checkpointEvery ?? 25
+              checkpointEvery: spec.checkpointEvery ?? 25,
+              retries: spec.retries ?? 0
             },
             where
           )

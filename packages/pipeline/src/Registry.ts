@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { ConfigError, Plugin } from "@spikernel/core"
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import type { AnyExecutor } from "./Executor.ts"
 import { jsonReporter } from "./JsonReporter.ts"
 import type { ExecutorRef, PluginRef } from "./Step.ts"
@@ -56,7 +56,7 @@ export const merge = (a: Registry, b: Registry): Registry => ({
 export interface ResolvedPlugin {
   readonly plugin: Plugin.AnyPlugin
   readonly config: unknown
-  readonly identity: string
+  readonly identity: Plugin.Identity
 }
 
 /**
@@ -67,7 +67,7 @@ export interface ResolvedPlugin {
 export interface ResolvedExecutor {
   readonly executor: AnyExecutor
   readonly config: unknown
-  readonly identity: string
+  readonly identity: Plugin.Identity
 }
 
 const pick = <A extends { readonly id: string; readonly version: number }>(
@@ -130,10 +130,12 @@ export const resolvePlugin = (
       ref,
       source
     )
-    const config = yield* Plugin.decodeConfig(plugin, ref.config ?? {}).pipe(
-      Effect.mapError((error) => new ConfigError({ source, reason: error.message }))
+    const config = yield* Plugin.decodeStrict(
+      plugin.config,
+      ref.config ?? {},
+      `${source}: ${Plugin.label(plugin)}`
     )
-    return { plugin, config, identity: Plugin.pluginIdentity(plugin, config) }
+    return { plugin, config, identity: Plugin.identityOf(plugin, config) }
   })
 
 /**
@@ -154,10 +156,10 @@ export const resolveExecutor = (
       ref,
       source
     )
-    const config = yield* Schema.decodeUnknownEffect(executor.config)(ref.config ?? {}).pipe(
-      Effect.mapError(
-        (issue) => new ConfigError({ source, reason: `${executor.id}@${executor.version}: ${issue.message}` })
-      )
+    const config = yield* Plugin.decodeStrict(
+      executor.config,
+      ref.config ?? {},
+      `${source}: ${Plugin.label(executor)}`
     )
-    return { executor, config, identity: Plugin.pluginIdentity(executor, config) }
+    return { executor, config, identity: Plugin.identityOf(executor, config) }
   })

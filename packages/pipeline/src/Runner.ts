@@ -13,6 +13,7 @@
 import {
   CanonicalJson,
   DatasetLoader,
+  Plugin,
   RunManifest,
   Scorer,
   SearchSpace,
@@ -20,14 +21,13 @@ import {
   type Selector,
   Selector as SelectorService
 } from "@spikernel/core"
-import { Clock, Context, Effect, Layer, Option, Schema, Scope } from "effect"
-import * as CachedEvaluator from "./CachedEvaluator.ts"
-import { keyVersion, type StepPreimage, stepKey } from "./CacheKey.ts"
-import type { ExecutorInput } from "./Executor.ts"
+import { Clock, Context, Effect, type FileSystem, Layer, Option, type Path, Schema, Scope } from "effect"
+import { keyVersion, type PluginPart, type StepPreimage, stepKey } from "./CacheKey.ts"
+import { type ExecutorInput, StepCheckpoint } from "./Executor.ts"
 import type { Prepared, PreparedStep } from "./Prepare.ts"
 import { Progress } from "./Progress.ts"
 import type { ResolvedPlugin } from "./Registry.ts"
-import { runSearch } from "./SearchRun.ts"
+import * as SearchStep from "./SearchStep.ts"
 import { describeFailure, StepError } from "./StepError.ts"
 import { DatasetOutput, EvaluationResult, SearchResult, SelectionOutput } from "./StepOutput.ts"
 import * as Store from "./Store.ts"
@@ -42,7 +42,7 @@ import * as StoreLayout from "./StoreLayout.ts"
 export const StepPreimageSchema = Schema.Struct({
   v: Schema.Int,
   kind: Schema.String,
-  plugins: Schema.Array(Schema.Struct({ role: Schema.String, identity: Schema.String })),
+  plugins: Schema.Array(Schema.Struct({ role: Schema.String, ...Plugin.Identity.fields })),
   upstream: Schema.Array(Schema.Struct({ role: Schema.String, key: Schema.String })),
   fingerprint: Schema.NullOr(Schema.String),
   seed: Schema.NullOr(Schema.Int),
@@ -104,7 +104,10 @@ export type BackendRecord = RunManifest.RunManifest["backend"]
 
 /**
  * The services of computation (the tensor backend), started on first use so that a run that
- * computes nothing never initialises them; `backend` is what the manifest records.
+ * computes nothing never initialises them; `backend` is what the manifest records. Every plugin
+ * layer of a search step that computes, and every executor of a step that computes, gets them: a
+ * plugin states that it computes by requiring the backend service in its Layer (an executor, in
+ * its Effect). Loaders, selectors and reporters' inputs are plain data by contract.
  *
  * @since 0.1.0
  */
@@ -113,9 +116,6 @@ export type Compute = Effect.Effect<
   StepError,
   Scope.Scope
 >
-
-/** Plugin roles whose layers may compute with tensors, and so get the compute services. */
-const computeRoles = ["scorer", "measure.", "encoder", "neuron"]
 
 /**
  * A value of a step, decoded and encoded.
@@ -177,6 +177,8 @@ export const makeSession = (
     const store = yield* Store.Store
     const progress = yield* Progress
     const scope = yield* Effect.scope
+    // The platform executors work with (files, paths): the run's own.
+    const platform: Services = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
     const byName = new Map(prepared.steps.map((step) => [step.name, step]))
     const keyed = new Map<string, KeyedStep>()
     const values = new Map<string, StepValue>()
@@ -190,10 +192,8 @@ export const makeSession = (
       if (computeStarted === undefined) computeStarted = yield* hooks.compute.pipe(Scope.provide(scope))
       return computeStarted.context
     })
-    const withCompute = (role: string, dependencies: Services) =>
-      computeRoles.some((prefix) => role.startsWith(prefix))
-        ? Effect.map(computeServices, (services) => Context.merge(services, dependencies))
-        : Effect.succeed(dependencies)
+    const withCompute = (dependencies: Services) =>
+      Effect.map(computeServices, (services) => Context.merge(services, dependencies))
 
     const datasetContext = (name: string) =>
       Effect.gen(function* () {
@@ -277,8 +277,8 @@ export const makeSession = (
           v: keyVersion,
           kind: step.kind,
           plugins: [
-            ...step.plugins.map(({ role, resolved }) => ({ role, identity: resolved.identity })),
-            ...(step.executor === undefined ? [] : [{ role: "executor", identity: step.executor.identity }])
+            ...step.plugins.map(({ role, resolved }) => ({ role, ...resolved.identity })),
+            ...(step.executor === undefined ? [] : [{ role: "executor", ...step.executor.identity }])
           ],
           upstream: step.upstream.map(({ role, name }) => ({ role, key: keyed.get(name)!.key })),
           fingerprint: yield* fingerprintOf(step),
@@ -339,17 +339,21 @@ export const makeSession = (
             }
             case "search": {
               const params = step.search!
-              let dependencies: Services = yield* datasetContext(upstreamName(step, "dataset")!)
-              const context: Array<{ role: string; identity: string }> = []
-              for (const role of ["encoder", "neuron"]) {
+              // Every layer of a computing search step may compute: it gets the run's compute services.
+              let dependencies: Services = yield* withCompute(
+                yield* datasetContext(upstreamName(step, "dataset")!)
+              )
+              const context: Array<PluginPart> = []
+              for (const [role, tag] of [
+                ["encoder", "@spikernel/core/Encoder"],
+                ["neuron", "@spikernel/core/NeuronModel"]
+              ] as const) {
                 const resolved = plugin(role)
                 if (resolved === undefined) continue
-                const tag = role === "encoder" ? "@spikernel/core/Encoder" : "@spikernel/core/NeuronModel"
-                const services = yield* withCompute(role, dependencies)
                 const built = yield* Effect.suspend(() =>
                   Layer.buildWithScope(
                     (resolved.plugin.layer(resolved.config) as Layer.Layer<unknown, unknown, unknown>).pipe(
-                      Layer.provide(Layer.succeedContext(services))
+                      Layer.provide(Layer.succeedContext(dependencies))
                     ) as Layer.Layer<unknown, unknown>,
                     stepScope
                   )
@@ -358,12 +362,12 @@ export const makeSession = (
                     (error) =>
                       new StepError({
                         step: step.name,
-                        reason: `${role} ${resolved.plugin.id} failed to start: ${describeFailure(error)}`
+                        reason: `${role} ${Plugin.label(resolved.plugin)} failed to start: ${describeFailure(error)}`
                       })
                   )
                 )
                 dependencies = Context.merge(dependencies, built)
-                context.push({ role: `${role}:${tag}`, identity: resolved.identity })
+                context.push({ role: `${role}:${tag}`, ...resolved.identity })
               }
               const spaceRef = plugin("space")!
               const space = yield* buildService(
@@ -383,37 +387,29 @@ export const makeSession = (
                 dependencies,
                 stepScope
               )
-              const scorers: Array<{ identity: string; scorer: Scorer.Scorer["Service"] }> = []
+              const scorers: Array<{ identity: Plugin.Identity; scorer: Scorer.Scorer["Service"] }> = []
               for (const { role, resolved } of step.plugins) {
                 if (role !== "scorer" && !role.startsWith("measure.")) continue
-                const services = yield* withCompute(role, dependencies)
                 const built = yield* buildService(
                   Scorer.Scorer,
                   step.name,
                   role,
                   resolved,
-                  services,
+                  dependencies,
                   stepScope
                 )
                 scorers.push({ identity: resolved.identity, scorer: built.service })
               }
-              const evaluator = yield* CachedEvaluator.make({
-                stepKey: key,
-                seed: step.seed!,
-                fingerprint: yield* fingerprintOf(step),
-                space: space.service,
-                scorers,
-                context: [{ role: "space", identity: spaceRef.identity }, ...context]
-              })
-              return yield* runSearch({
+              return yield* SearchStep.run({
                 step: step.name,
                 key,
                 seed: step.seed!,
+                fingerprint: yield* fingerprintOf(step),
                 params,
-                scorer: scorers[0].identity.slice(0, scorers[0].identity.indexOf(":")),
                 space: space.service,
                 strategy: strategy.service,
-                evaluator
+                scorers,
+                context: [{ role: "space", ...spaceRef.identity }, ...context]
               })
             }
             case "select":
@@ -433,17 +429,59 @@ export const makeSession = (
               const { executor, config } = step.executor!
               const inputs: Record<string, ExecutorInput> = {}
               for (const { role, name } of step.upstream) {
-                const value = yield* stepValue(name)
-                inputs[role] = {
-                  step: name,
-                  kind: byName.get(name)!.kind,
-                  value: value.value,
-                  encoded: value.encoded
+                const upstream = byName.get(name)!
+                const { value, encoded } = yield* stepValue(name)
+                switch (upstream.kind) {
+                  case "load":
+                    inputs[role] = {
+                      kind: "load",
+                      step: name,
+                      value: value as DatasetLoader.DatasetInfo,
+                      encoded
+                    }
+                    break
+                  case "search":
+                    inputs[role] = { kind: "search", step: name, value: value as SearchResult, encoded }
+                    break
+                  case "select":
+                  case "tradeoff":
+                    inputs[role] = {
+                      kind: upstream.kind,
+                      step: name,
+                      value: value as Selector.Selection,
+                      encoded
+                    }
+                    break
+                  default:
+                    inputs[role] = {
+                      kind: upstream.kind,
+                      step: name,
+                      executor: Plugin.label(upstream.executor!.executor),
+                      encoded
+                    }
                 }
               }
               const dataset = upstreamName(step, "dataset")
-              const datasetLayer =
-                dataset === undefined ? undefined : Layer.succeedContext(yield* datasetContext(dataset))
+              const checkpoint = StepCheckpoint.of({
+                load: (schema) =>
+                  Store.getValue(schema, StoreLayout.checkpointEntry(key)).pipe(
+                    Effect.provideService(Store.Store, store)
+                  ),
+                save: (schema, value) =>
+                  Store.putValue(schema, StoreLayout.checkpointEntry(key), "checkpoint", value).pipe(
+                    Effect.provideService(Store.Store, store)
+                  )
+              })
+              const services = Context.add(
+                yield* withCompute(
+                  Context.merge(
+                    platform,
+                    dataset === undefined ? Context.empty() : yield* datasetContext(dataset)
+                  )
+                ),
+                StepCheckpoint,
+                checkpoint
+              )
               return yield* executor
                 .execute({
                   step: step.name,
@@ -451,17 +489,6 @@ export const makeSession = (
                   config,
                   seed: step.seed ?? prepared.pipeline.seed,
                   inputs,
-                  dataset: datasetLayer,
-                  checkpoints: {
-                    load: (schema) =>
-                      Store.getValue(schema, StoreLayout.checkpointEntry(key)).pipe(
-                        Effect.provideService(Store.Store, store)
-                      ),
-                    save: (schema, value) =>
-                      Store.putValue(schema, StoreLayout.checkpointEntry(key), "checkpoint", value).pipe(
-                        Effect.provideService(Store.Store, store)
-                      )
-                  },
                   progress: (done, total, best) =>
                     progress.update({
                       step: step.name,
@@ -474,10 +501,14 @@ export const makeSession = (
                     })
                 })
                 .pipe(
+                  Effect.provideContext(services),
                   Effect.mapError((error) =>
                     error._tag === "StoreError"
                       ? error
-                      : new StepError({ step: step.name, reason: error.message })
+                      : new StepError({
+                          step: step.name,
+                          reason: (error as { readonly message: string }).message
+                        })
                   )
                 )
             }
@@ -543,7 +574,11 @@ export const leafSteps = (prepared: Prepared): ReadonlyArray<string> => {
  */
 export const run = (
   options: RunOptions
-): Effect.Effect<RunResult, StepError | StoreError, Store.Store | Progress> =>
+): Effect.Effect<
+  RunResult,
+  StepError | StoreError,
+  Store.Store | Progress | FileSystem.FileSystem | Path.Path
+> =>
   Effect.scoped(
     Effect.gen(function* () {
       const { prepared } = options
@@ -581,13 +616,21 @@ export const run = (
       const setStep = (
         name: string,
         status: RunManifest.RunManifest["steps"][number]["status"],
-        seconds?: number
+        seconds?: number,
+        error?: RunManifest.StepFailure
       ) =>
         Effect.suspend(() => {
           manifest = {
             ...manifest,
             steps: manifest.steps.map((s) =>
-              s.name === name ? { ...s, status, ...(seconds === undefined ? {} : { seconds }) } : s
+              s.name === name
+                ? {
+                    ...s,
+                    status,
+                    ...(seconds === undefined ? {} : { seconds }),
+                    ...(error === undefined ? {} : { error })
+                  }
+                : s
             )
           }
           return saveManifest
@@ -607,11 +650,23 @@ export const run = (
             setStep(name, "computed", seconds)
           )
       })
-      const finish = (status: "failed" | "interrupted") =>
+      const finish = (status: "failed" | "interrupted", error?: StepError | StoreError) =>
         Effect.suspend(() => {
-          const name = current
+          const name = error?._tag === "StepError" ? error.step : current
           manifest = { ...manifest, endedAt: new Date().toISOString() }
-          return name === undefined ? saveManifest : setStep(name, status)
+          const failure: RunManifest.StepFailure | undefined =
+            error === undefined
+              ? undefined
+              : {
+                  message: error.message,
+                  ...(error._tag === "StepError" && error.candidate !== undefined
+                    ? { candidate: error.candidate }
+                    : {}),
+                  ...(error._tag === "StepError" && error.memory !== undefined
+                    ? { memory: error.memory }
+                    : {})
+                }
+          return name === undefined ? saveManifest : setStep(name, status, undefined, failure)
         }).pipe(Effect.ignore)
 
       const body = Effect.gen(function* () {
@@ -648,7 +703,7 @@ export const run = (
 
       return yield* body.pipe(
         Effect.onInterrupt(() => finish("interrupted")),
-        Effect.tapError(() => finish("failed"))
+        Effect.tapError((error) => finish("failed", error))
       )
     })
   )

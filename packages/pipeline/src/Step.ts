@@ -102,6 +102,9 @@ export interface SearchSpec {
   readonly seed?: number
   /** Checkpoint the strategy state every this many candidates (default 25); not part of the key. */
   readonly checkpointEvery?: number
+  /** Times a candidate whose evaluation failed is tried again (default 0; never for a memory
+   * refusal); not part of the key. */
+  readonly retries?: number
 }
 
 /**

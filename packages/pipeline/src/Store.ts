@@ -21,9 +21,8 @@
  *
  * @since 0.1.0
  */
-import { CanonicalJson } from "@spikernel/core"
+import { CanonicalJson, Digest } from "@spikernel/core"
 import { Context, Effect, FileSystem, Layer, Option, type PlatformError, Schema, Semaphore } from "effect"
-import { sha256Hex } from "./Digest.ts"
 import { encodeLine, type JournalRecord, parseJournal, renderJournal } from "./Journal.ts"
 import { acquireLock, currentHolder } from "./Lock.ts"
 import { StoreError, type StoreLocked } from "./StoreError.ts"
@@ -243,7 +242,7 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
 
   const blobIsGood = (hash: string) =>
     fs.readFile(blobPath(hash)).pipe(
-      Effect.map((data) => sha256Hex(data) === hash),
+      Effect.map((data) => Digest.sha256Hex(data) === hash),
       Effect.catch(() => Effect.succeed(false))
     )
 
@@ -272,7 +271,7 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
         yield* discard(key, `blob ${record.blob.slice(0, 12)}… of ${shortKey(key)} is missing`, undefined)
         return Option.none()
       }
-      if (sha256Hex(data.value) !== record.blob) {
+      if (Digest.sha256Hex(data.value) !== record.blob) {
         yield* discard(
           key,
           `blob ${record.blob.slice(0, 12)}… of ${shortKey(key)} is corrupt (SHA-256 mismatch, ${data.value.length} of ${record.size} bytes)`,
@@ -292,7 +291,7 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
         if (!sameRecord(records.get(key), record)) yield* append(record)
         return
       }
-      const hash = sha256Hex(value)
+      const hash = Digest.sha256Hex(value)
       const record: JournalRecord = { op: "blob", key, tag, blob: hash, size: value.length }
       const good = yield* blobIsGood(hash)
       if (good && sameRecord(records.get(key), record)) return
@@ -415,7 +414,7 @@ export const makeMemory = (options?: {
       const entry = records.get(key)
       if (entry === undefined || entry.blob === undefined) return Option.none<Uint8Array>()
       const data = blobs.get(entry.blob)
-      if (data === undefined || sha256Hex(data) !== entry.blob) {
+      if (data === undefined || Digest.sha256Hex(data) !== entry.blob) {
         records.delete(key)
         yield* report(
           `store memory: value of ${shortKey(key)} is corrupt; it is not used and will be recomputed`
@@ -426,7 +425,7 @@ export const makeMemory = (options?: {
     })
   const put = (key: string, tag: string, value: Uint8Array) =>
     Effect.sync(() => {
-      const hash = sha256Hex(value)
+      const hash = Digest.sha256Hex(value)
       blobs.set(hash, value.slice())
       records.set(key, { key, tag, size: value.length, blob: hash })
     })

@@ -11,12 +11,10 @@
  * @since 0.1.0
  */
 
-/** The Evaluator of search steps: scores through the store. */
-export * as CachedEvaluator from "./CachedEvaluator.ts"
+/** Evaluator middleware: budget, dedup, retry. */
+export * as EvaluatorMiddleware from "./EvaluatorMiddleware.ts"
 /** Cache keys (DESIGN.md §3). */
 export * as CacheKey from "./CacheKey.ts"
-/** SHA-256 helpers. */
-export * as Digest from "./Digest.ts"
 /** Step executors (train, evaluate, report). */
 export * as Executor from "./Executor.ts"
 /** The journal's line format. */
@@ -41,8 +39,12 @@ export * as Registry from "./Registry.ts"
 export * as Runner from "./Runner.ts"
 /** Run manifests in a store. */
 export * as Runs from "./Runs.ts"
-/** The search loop. */
-export * as SearchRun from "./SearchRun.ts"
+/** The scoring Evaluator of search steps: score jobs through the store-backed cache. */
+export * as ScoreEvaluator from "./ScoreEvaluator.ts"
+/** The search loop: the one engine every search runs on. */
+export * as SearchLoop from "./SearchLoop.ts"
+/** A search step: the loop over the Evaluator stack, journaled and checkpointed. */
+export * as SearchStep from "./SearchStep.ts"
 /** Step declarations. */
 export * as Step from "./Step.ts"
 /** Step errors. */

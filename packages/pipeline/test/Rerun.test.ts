@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { pipeline } from "../src/Pipeline.ts"
@@ -47,13 +47,13 @@ const runIn = (root: string) =>
       })
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(Store.layer({ root, mode: "write" }), Progress.layerSilent).pipe(
-          Layer.provide(NodeFileSystem.layer)
+        Layer.mergeAll(Store.layer({ root, mode: "write" }), Progress.layerSilent, NodeServices.layer).pipe(
+          Layer.provide(NodeServices.layer)
         )
       )
     )
     const usage = yield* Effect.flatMap(Store.Store, (store) => store.usage).pipe(
-      Effect.provide(Store.layer({ root, mode: "read" }).pipe(Layer.provide(NodeFileSystem.layer)))
+      Effect.provide(Store.layer({ root, mode: "read" }).pipe(Layer.provide(NodeServices.layer)))
     )
     return { seconds: (performance.now() - started) / 1000, result, usage }
   })

@@ -5,7 +5,9 @@ import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option, Schema } from "effect"
-import { sha256Hex } from "../src/Digest.ts"
+import { Digest } from "@spikernel/core"
+
+const { sha256Hex } = Digest
 import { encodeLine, parseJournal } from "../src/Journal.ts"
 import * as Store from "../src/Store.ts"
 

@@ -18,7 +18,7 @@ import {
   Selector
 } from "@spikernel/core"
 import { Effect, Layer, Schema, Stream } from "effect"
-import { ExecutorError, type StepExecutor } from "../src/Executor.ts"
+import { ExecutorError, inputOf, StepCheckpoint, type StepExecutor } from "../src/Executor.ts"
 import { EvaluationResult } from "../src/StepOutput.ts"
 
 const kernels = [1, 3]
@@ -329,7 +329,8 @@ export const ToyTrainer: StepExecutor<
   typeof EpochsConfig.Type,
   typeof EpochsConfig.Encoded,
   typeof TrainedModels.Type,
-  typeof TrainedModels.Encoded
+  typeof TrainedModels.Encoded,
+  StepCheckpoint
 > = {
   step: "train",
   id: "toy-train",
@@ -339,11 +340,12 @@ export const ToyTrainer: StepExecutor<
   output: TrainedModels,
   execute: (context) =>
     Effect.gen(function* () {
-      const selection = context.inputs.from.value as Selector.Selection
-      const saved = yield* context.checkpoints.load(EpochCheckpoint)
+      const selection = (yield* inputOf("toy-train", context.inputs, "from", ["select", "tradeoff"])).value
+      const checkpoints = yield* StepCheckpoint
+      const saved = yield* checkpoints.load(EpochCheckpoint)
       const first = saved._tag === "Some" ? saved.value.epoch + 1 : 0
       for (let epoch = first; epoch < context.config.epochs; epoch++) {
-        yield* context.checkpoints.save(EpochCheckpoint, { epoch })
+        yield* checkpoints.save(EpochCheckpoint, { epoch })
         yield* context.progress(epoch + 1, context.config.epochs)
       }
       if (selection.selected.length === 0)
@@ -368,8 +370,9 @@ export const ToyEvaluator: StepExecutor<object, object, EvaluationResult, typeof
   config: Schema.Struct({}),
   output: EvaluationResult,
   execute: (context) =>
-    Effect.sync(() => {
-      const trained = context.inputs.models.value as typeof TrainedModels.Type
+    Effect.gen(function* () {
+      const input = yield* inputOf("toy-eval", context.inputs, "models", ["train"])
+      const trained = Schema.decodeUnknownSync(TrainedModels)(input.encoded)
       return {
         metric: "toy accuracy",
         items: trained.models.map((m) => ({

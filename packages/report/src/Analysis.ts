@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
+import { Pareto } from "@spikernel/core"
 import { type BestSoFarSeries, bestSoFar } from "./BestSoFar.ts"
 import { fairness } from "./Fairness.ts"
 import { architectureLabel, kernelsLabel } from "./Format.ts"
 import { kendallTauB } from "./KendallTau.ts"
-import { paretoFront } from "./ParetoFront.ts"
 import type { ReportInput } from "./ReportInput.ts"
 import type { ModelRow, PipelineSummary, ReportResults } from "./ReportResults.ts"
 import { type SearchCost, searchCost } from "./SearchCost.ts"
@@ -128,7 +128,7 @@ export const analyze = (inputs: ReadonlyArray<ReportInput>): Analysis => {
       hi: s.final.hi
     })),
     kendall,
-    pareto: paretoFront(
+    pareto: Pareto.paretoFront(
       trained,
       (model) => model.bytes,
       (model) => model.accuracy

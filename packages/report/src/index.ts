@@ -16,8 +16,6 @@ export * as ReportResults from "./ReportResults.ts"
 export * from "./ReportError.ts"
 /** Kendall's τ-b with ties. */
 export * as KendallTau from "./KendallTau.ts"
-/** The accuracy–memory Pareto front. */
-export * as ParetoFront from "./ParetoFront.ts"
 /** Best score so far, per strategy over seeds. */
 export * as BestSoFar from "./BestSoFar.ts"
 /** Search cost and speed-up over the baseline. */

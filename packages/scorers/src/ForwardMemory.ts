@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { availableBytes, heapUsage } from "@spikernel/tensor"
+import { availableBytes, type HeapUsage } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs-core"
 
 /**
@@ -97,11 +97,13 @@ export const probeFactor = 16
  * @since 0.1.0
  */
 export const checkForwardMemory = async (options: {
+  /** The backend's memory now (`Backend.heap`). */
+  readonly usage: HeapUsage
   readonly batch: number
   readonly stateBytesPerSample: number
   readonly probe: (batch: number) => void
 }): Promise<MemoryCheck> => {
-  const usage = heapUsage(activeBackend())
+  const { usage } = options
   const freeBytes = availableBytes(usage, forwardHeadroom)
   const bound = options.batch * options.stateBytesPerSample
   // Far below what is free, already above it, or too small a batch to extrapolate to: no probes.

@@ -29,8 +29,9 @@ import {
   Rng,
   Scorer
 } from "@spikernel/core"
+import { Backend } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs-core"
-import { Effect, Layer, Option, Schema, Stream } from "effect"
+import { Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import { makeCarryNeuron } from "./CarryNeuron.ts"
 import { checkForwardMemory, describeMemoryCheck } from "./ForwardMemory.ts"
 import { gram } from "./HammingGram.ts"
@@ -102,6 +103,7 @@ export interface SahdServices {
   readonly networks: Scorer.ScoringNetworks["Service"]
   readonly loader: DatasetLoader.DatasetLoader["Service"]
   readonly neuron: NeuronModel.Neuron
+  readonly backend: Backend["Service"]
   readonly gram: GramFunction
 }
 
@@ -157,8 +159,10 @@ export const runSahd = (
           catch: (error) => failure(`${what}: ${error instanceof Error ? error.message : String(error)}`)
         })
 
+      const usage = yield* services.backend.heap
       const check = yield* Effect.promise(() =>
         checkForwardMemory({
+          usage,
           batch: B,
           stateBytesPerSample: summary.stateBytesPerSample,
           probe: (b) => {
@@ -267,24 +271,65 @@ export const runSahd = (
   )
 
 /**
- * The services of the `sahd` Layer, with the WebAssembly Gram (the JS one where WebAssembly is
- * missing).
+ * The services of a SAHD scorer from context, with the WebAssembly Gram (the JS one where
+ * WebAssembly is missing).
  *
  * @since 0.1.0
  */
 export const sahdServices: Effect.Effect<
   SahdServices,
   never,
-  Scorer.ScoringNetworks | DatasetLoader.DatasetLoader | NeuronModel.NeuronModel
+  Scorer.ScoringNetworks | DatasetLoader.DatasetLoader | NeuronModel.NeuronModel | Backend
 > = Effect.gen(function* () {
   const hasWasm = typeof (globalThis as { readonly WebAssembly?: unknown }).WebAssembly === "object"
   return {
     networks: yield* Scorer.ScoringNetworks,
     loader: yield* DatasetLoader.DatasetLoader,
     neuron: yield* NeuronModel.NeuronModel,
+    backend: yield* Backend,
     gram: hasWasm ? makeWasmGram() : gram
   }
 })
+
+/**
+ * A SAHD scorer at one config, with the timing of every score and the option of given weights: what
+ * the `sahd` plugin's Scorer runs, and what `spikernel score` and `spikernel bench score` call, so a
+ * one-off score and a pipeline's score of the same candidate go through the same code.
+ *
+ * @since 0.1.0
+ */
+export class Sahd extends Context.Service<
+  Sahd,
+  {
+    readonly config: SahdConfig
+    /** Scores one architecture; `weights` (PyTorch layout) replace the initialisation when given. */
+    readonly run: (
+      arch: Architecture.Architecture,
+      context: Scorer.ScoreContext,
+      weights?: Scorer.TorchWeights
+    ) => Effect.Effect<SahdRun, Scorer.ScoreError>
+  }
+>()("@spikernel/scorers/Sahd") {
+  /**
+   * @since 0.1.0
+   */
+  static readonly layer = (
+    config: SahdConfig
+  ): Layer.Layer<
+    Sahd,
+    never,
+    Scorer.ScoringNetworks | DatasetLoader.DatasetLoader | NeuronModel.NeuronModel | Backend
+  > =>
+    Layer.effect(
+      Sahd,
+      Effect.map(sahdServices, (services) =>
+        Sahd.of({
+          config,
+          run: (arch, context, weights) => runSahd(services, config, arch, context, weights)
+        })
+      )
+    )
+}
 
 /**
  * @since 0.1.0
@@ -295,7 +340,7 @@ export const sahd: Plugin.Plugin<
   typeof SahdConfig.Encoded,
   Scorer.Scorer,
   never,
-  Scorer.ScoringNetworks | DatasetLoader.DatasetLoader | NeuronModel.NeuronModel
+  Scorer.ScoringNetworks | DatasetLoader.DatasetLoader | NeuronModel.NeuronModel | Backend
 > = {
   kind: "Scorer",
   id: "sahd",
@@ -306,9 +351,9 @@ export const sahd: Plugin.Plugin<
   layer: (config) =>
     Layer.effect(
       Scorer.Scorer,
-      Effect.map(sahdServices, (services) => ({
+      Effect.map(Effect.service(Sahd), (scorer) => ({
         id: "sahd",
-        score: (arch, context) => Effect.map(runSahd(services, config, arch, context), (run) => run.score)
+        score: (arch, context) => Effect.map(scorer.run(arch, context), (run) => run.score)
       }))
-    )
+    ).pipe(Layer.provide(Sahd.layer(config)))
 }

@@ -17,8 +17,6 @@ export * from "./CarryNeuron.ts"
 export * from "./ForwardMemory.ts"
 export * from "./HammingGram.ts"
 export * from "./LogDet.ts"
-/** The safetensors format. */
-export * from "./Safetensors.ts"
 export * from "./SahdKernel.ts"
 /** The scorer plugins. */
 export * from "./SahdScorer.ts"

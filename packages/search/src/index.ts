@@ -1,6 +1,7 @@
 /**
- * `@spikernel/search`: search strategies (`random`, `regularized-evolution`, `exhaustive`), the
- * Evaluator middleware (dedup, budget, retry) and the loop that drives a strategy.
+ * `@spikernel/search`: search strategies (`random`, `regularized-evolution`, `exhaustive`) and the
+ * parts strategies share. The loop that drives a strategy and the Evaluator middleware are the
+ * pipeline engine's (`@spikernel/pipeline`: SearchLoop, EvaluatorMiddleware).
  *
  * Strategies never touch tensors: they propose architectures and observe records through the
  * Evaluator. Candidate i of strategy `id` draws only from the stream (seed, `search/<id>`, i).
@@ -12,11 +13,9 @@ import { randomSearch } from "./RandomSearch.ts"
 import { regularizedEvolution } from "./RegularizedEvolution.ts"
 
 export * from "./CandidateDraws.ts"
-export * from "./EvaluatorMiddleware.ts"
 export * from "./Exhaustive.ts"
 export * from "./RandomSearch.ts"
 export * from "./RegularizedEvolution.ts"
-export * from "./SearchLoop.ts"
 export * from "./StrategyLayer.ts"
 
 /**

@@ -2,12 +2,13 @@
  * `pareto`: the accuracy–memory Pareto front (METHOD.md §6.5, step 4 of SpiKernel).
  *
  * An item is on the front when no other item has a metric at least as high and a memory at most as
- * large, with one of the two strictly better. Items with identical (memory, metric) do not dominate
- * each other, so duplicates of a front point all stay on it.
+ * large, with one of the two strictly better (core's `Pareto.paretoFront`). Items with identical
+ * (memory, metric) do not dominate each other, so duplicates of a front point all stay on it; they
+ * come in the selectors' ranking order.
  *
  * @since 0.1.0
  */
-import { type Plugin, Selector } from "@spikernel/core"
+import { Pareto, type Plugin, Selector } from "@spikernel/core"
 import { Effect, Layer, Schema } from "effect"
 import { compareItems, droppedNote, usable } from "./Ranking.ts"
 
@@ -40,25 +41,7 @@ export const paretoFront = (
   if (ranked.length === 0) return { selected: [], reason: `no candidates${droppedNote(dropped)}` }
   const memory = (item: Selector.SelectionItem): number =>
     config.memory === "bytes" ? item.bytes : item.params
-  // Sweep by memory ascending; within one memory value the best metric comes first. An item is on
-  // the front iff its metric is the best of its memory group and beats every smaller-memory item.
-  const sorted = [...ranked].sort((a, b) => memory(a) - memory(b) || compareItems(a, b))
-  const selected: Array<Selector.SelectionItem> = []
-  let bestBelow = Number.NEGATIVE_INFINITY
-  let anyBelow = false
-  let i = 0
-  while (i < sorted.length) {
-    const m = memory(sorted[i])
-    const groupBest = sorted[i].metric
-    let j = i
-    while (j < sorted.length && memory(sorted[j]) === m) {
-      if (sorted[j].metric === groupBest && (!anyBelow || groupBest > bestBelow)) selected.push(sorted[j])
-      j++
-    }
-    if (!anyBelow || groupBest > bestBelow) bestBelow = groupBest
-    anyBelow = true
-    i = j
-  }
+  const selected = Pareto.paretoFront(ranked, memory, (item) => item.metric, compareItems)
   return {
     selected,
     reason: `${selected.length} of ${ranked.length} on the metric–${config.memory} Pareto front${droppedNote(dropped)}`

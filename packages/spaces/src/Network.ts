@@ -23,9 +23,9 @@
  *
  * @since 0.1.0
  */
+import { batchNorm, type BatchNormMode } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs"
 import { type Architecture, type Encoder, type NeuronModel, Rng } from "@spikernel/core"
-import { batchNorm, type BatchNormMode } from "./BatchNorm.ts"
 import { cellStep, type Feedback, noFeedback } from "./Cell.ts"
 import { initialValues } from "./Initialisation.ts"
 import { geometry, type NetworkConfig } from "./NetworkConfig.ts"

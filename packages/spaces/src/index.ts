@@ -5,8 +5,6 @@
  * @since 0.1.0
  */
 
-/** BatchNorm with per-call statistics and a hand-written gradient. */
-export * as BatchNorm from "./BatchNorm.ts"
 /** One timestep of a cell, with feedback buffers. */
 export * as Cell from "./Cell.ts"
 /** The cell space: sampler, pruning, canonical form, mutation, exact enumeration. */

@@ -4,7 +4,6 @@ import { Lif } from "@spikernel/neurons"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { beforeAll } from "vitest"
-import { batchNorm } from "../src/BatchNorm.ts"
 import { cellStep, type Feedback, noFeedback } from "../src/Cell.ts"
 import { assignWeight, buildNetwork, dropoutMask, forward } from "../src/Network.ts"
 import { type NetworkConfig, presets } from "../src/NetworkConfig.ts"
@@ -326,64 +325,6 @@ describe("forward", () => {
       assert.strictEqual(tf.memory().numTensors, before)
       x.dispose()
       net.dispose()
-    })
-  )
-})
-
-describe("BatchNorm", () => {
-  it.effect("training-mode values and hand-written gradients match tf.moments autodiff", () =>
-    Effect.sync(() => {
-      const x = tf.randomNormal([3, 4, 5, 6], 1, 2, "float32", 7) as tf.Tensor4D
-      const gamma = tf.randomNormal([6], 1, 0.3, "float32", 8)
-      const beta = tf.randomNormal([6], 0, 0.3, "float32", 9)
-      const r = tf.randomNormal([3, 4, 5, 6], 0, 1, "float32", 10)
-      const stats = { runningMean: tf.variable(tf.zeros([6])), runningVar: tf.variable(tf.ones([6])) }
-      const ours = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(
-          tf.mul(
-            batchNorm(
-              a as tf.Tensor4D,
-              { gamma: g, beta: b, ...stats },
-              { training: true, updateRunningStats: false }
-            ),
-            r
-          )
-        )
-      const reference = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-        const m = tf.moments(a, [0, 1, 2])
-        return tf.sum(
-          tf.mul(tf.add(tf.mul(tf.div(tf.sub(a, m.mean), tf.sqrt(tf.add(m.variance, 1e-5))), g), b), r)
-        )
-      }
-      const [ga, gg, gb] = tf.grads(ours)([x, gamma, beta])
-      const [ra, rg, rb] = tf.grads(reference)([x, gamma, beta])
-      const close = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]
-      assert.isBelow(close(ours(x, gamma, beta), reference(x, gamma, beta)), 1e-3)
-      assert.isBelow(close(ga, ra), 1e-4)
-      assert.isBelow(close(gg, rg), 1e-3)
-      assert.isBelow(close(gb, rb), 1e-3)
-      // running statistics: momentum 0.1, unbiased variance
-      batchNorm(x, { gamma, beta, ...stats }, { training: true, updateRunningStats: true }).dispose()
-      const m = tf.moments(x, [0, 1, 2])
-      const n = 3 * 4 * 5
-      assert.isBelow(close(stats.runningMean, tf.mul(m.mean, 0.1)), 1e-5)
-      assert.isBelow(close(stats.runningVar, tf.add(0.9, tf.mul(m.variance, (0.1 * n) / (n - 1)))), 1e-5)
-      tf.dispose([
-        x,
-        gamma,
-        beta,
-        r,
-        stats.runningMean,
-        stats.runningVar,
-        ga,
-        gg,
-        gb,
-        ra,
-        rg,
-        rb,
-        m.mean,
-        m.variance
-      ])
     })
   )
 })

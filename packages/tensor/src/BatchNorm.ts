@@ -1,85 +1,107 @@
 /**
- * Batch normalisation in training mode with a hand-written backward pass.
+ * BatchNorm2d as PyTorch computes it (eps 1e-5, momentum 0.1, affine, running statistics), on NHWC
+ * tensors, with a hand-written gradient.
  *
- * `tf.batchNorm`'s gradient goes through `Tile` and leading-axis reductions, a third of a training step
- * on wasm. Here the statistics are per channel (and per group), reduced with the fast Sum/Mean of this
- * package, and the backward pass is the closed form
- *   dx = γ·σ⁻¹ · (dy − mean(dy) − x̂·mean(dy·x̂)),  dγ = Σ dy·x̂,  dβ = Σ dy.
- * `groups` splits the leading axis into contiguous blocks with their own statistics: SNASNet calls BN once
- * per timestep, so a time-major [T·B,H,W,C] activation uses `groups: T` (statistics over B·H·W, not T·B·H·W).
+ * In training mode the statistics are those of this call's batch over (N, H, W): the biased
+ * variance normalises, the unbiased one enters the running estimate. SNASNet calls every BN once
+ * per timestep, so the statistics are per timestep. The variance is taken from the centred values.
+ *
+ * Why not `tf.moments`/`tf.batchNorm`: on the wasm backend a mean over leading axes is an order of
+ * magnitude slower than an average pool, a matMul against a fresh [n, C] operand repacks it on
+ * every call, and the built-in BN gradient goes through `Tile` (notes/CPU-COMPUTE.md). Channel
+ * means here are a full-window average pool over (H, W) followed by a small mean over N, and the
+ * backward pass is the closed form
+ * dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
+ *
+ * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs-core"
+import * as tf from "@tensorflow/tfjs"
 
-export interface BatchNormOptions {
-  /** Added to the variance (PyTorch's default 1e-5). */
-  readonly epsilon?: number
-  /** Statistics per contiguous block of the leading axis (default 1). */
-  readonly groups?: number
+/**
+ * PyTorch's BatchNorm defaults.
+ *
+ * @since 0.1.0
+ */
+export const batchNormEpsilon = 1e-5
+
+/**
+ * @since 0.1.0
+ */
+export const batchNormMomentum = 0.1
+
+/**
+ * A BatchNorm's tensors.
+ *
+ * @since 0.1.0
+ */
+export interface BatchNormWeights {
+  readonly gamma: tf.Tensor
+  readonly beta: tf.Tensor
+  readonly runningMean: tf.Variable
+  readonly runningVar: tf.Variable
 }
 
-export interface BatchNormResult {
-  /** Normalised, scaled and shifted x; differentiable in x, γ and β. */
-  readonly y: tf.Tensor4D
-  /** Batch mean per group and channel, [groups, C]. */
-  readonly mean: tf.Tensor2D
-  /** Biased batch variance per group and channel, [groups, C] (PyTorch's running_var uses n/(n−1) of it). */
-  readonly variance: tf.Tensor2D
+/**
+ * How a BN call behaves: batch statistics (training) or running statistics (evaluation), and
+ * whether a training call updates the running statistics.
+ *
+ * @since 0.1.0
+ */
+export interface BatchNormMode {
+  readonly training: boolean
+  readonly updateRunningStats: boolean
 }
 
-/** Per-(group, channel) mean and biased variance of x [N,H,W,C] (N divisible by groups). */
-export const channelMoments = (
-  x: tf.Tensor4D,
-  groups = 1
-): { readonly mean: tf.Tensor2D; readonly variance: tf.Tensor2D } =>
+/**
+ * The mean over (N, H, W) of an NHWC tensor, per channel: [C].
+ *
+ * @since 0.1.0
+ */
+export const channelMean = (x: tf.Tensor4D): tf.Tensor1D =>
   tf.tidy(() => {
     const [n, h, w, c] = x.shape
-    if (n % groups !== 0) throw new Error(`channelMoments: batch ${n} is not divisible by ${groups} groups`)
-    const xg = tf.reshape(x, [groups, (n / groups) * h, w, c])
-    // Axes [1,2] of a rank-4 tensor: a global average pool on wasm. Two passes: no E[x²]−E[x]² cancellation.
-    const mean = tf.mean(xg, [1, 2], true)
-    const variance = tf.mean(tf.square(tf.sub(xg, mean)), [1, 2])
-    return { mean: tf.reshape(mean, [groups, c]) as tf.Tensor2D, variance: variance as tf.Tensor2D }
+    const pooled = tf.avgPool(x, [h, w], 1, "valid")
+    return tf.mean(tf.reshape(pooled, [n, c]), 0) as tf.Tensor1D
   })
 
-/** Training-mode batch norm of x [N,H,W,C] with per-channel γ, β [C]. */
-export const batchNormTrain = (
-  x: tf.Tensor4D,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  options: BatchNormOptions = {}
-): BatchNormResult => {
-  const groups = options.groups ?? 1
-  const epsilon = options.epsilon ?? 1e-5
-  const [n, h, w, c] = x.shape
-  const rows = (n / groups) * h
-  const count = rows * w
-  const { mean, variance } = channelMoments(x, groups)
-  const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xIn, gIn, bIn, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc]
-    const invStd = tf.rsqrt(tf.add(variance, epsilon))
-    const scale = tf.mul(invStd, gIn)
-    const shift = tf.sub(bIn, tf.mul(mean, scale))
-    const xg = tf.reshape(xIn, [groups, rows, w, c])
-    const y = tf.add(tf.mul(xg, tf.reshape(scale, [groups, 1, 1, c])), tf.reshape(shift, [groups, 1, 1, c]))
-    save([xIn, gIn, mean, invStd])
+/**
+ * Normalises `x` [N, H, W, C].
+ *
+ * @since 0.1.0
+ */
+export const batchNorm = (x: tf.Tensor4D, weights: BatchNormWeights, mode: BatchNormMode): tf.Tensor4D => {
+  if (!mode.training) {
+    const scale = tf.mul(weights.gamma, tf.rsqrt(tf.add(weights.runningVar, batchNormEpsilon)))
+    const shift = tf.sub(weights.beta, tf.mul(weights.runningMean, scale))
+    return tf.add(tf.mul(x, scale), shift)
+  }
+  const count = x.shape[0] * x.shape[1] * x.shape[2]
+  const normalise = tf.customGrad((input, gamma, beta, save) => {
+    const xs = input as tf.Tensor4D
+    const mean = channelMean(xs)
+    const centred = tf.sub(xs, mean) as tf.Tensor4D
+    const variance = channelMean(tf.square(centred) as tf.Tensor4D)
+    const invStd = tf.rsqrt(tf.add(variance, batchNormEpsilon))
+    const scale = tf.mul(gamma as tf.Tensor, invStd)
+    if (mode.updateRunningStats) {
+      const m = batchNormMomentum
+      const unbiased = count > 1 ? count / (count - 1) : 1
+      weights.runningMean.assign(tf.add(tf.mul(weights.runningMean, 1 - m), tf.mul(mean, m)))
+      weights.runningVar.assign(tf.add(tf.mul(weights.runningVar, 1 - m), tf.mul(variance, m * unbiased)))
+    }
+    ;(save as tf.GradSaveFunc)([centred, invStd, scale])
     return {
-      value: tf.reshape(y, [n, h, w, c]) as tf.Tensor4D,
-      gradFunc: (dy: tf.Tensor4D, saved: Array<tf.Tensor>) => {
-        const [xS, gS, meanS, invStdS] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D]
-        const bc = (t: tf.Tensor) => tf.reshape(t, [groups, 1, 1, c])
-        const xs = tf.reshape(xS, [groups, rows, w, c])
-        const dys = tf.reshape(dy, [groups, rows, w, c])
-        const xhat = tf.mul(tf.sub(xs, bc(meanS)), bc(invStdS))
-        const sumDy = tf.sum(dys, [1, 2])
-        const sumDyXhat = tf.sum(tf.mul(dys, xhat), [1, 2])
-        const s = tf.mul(invStdS, gS)
-        const a = tf.mul(tf.neg(s), tf.div(sumDyXhat, count))
-        const b = tf.mul(tf.neg(s), tf.div(sumDy, count))
-        const dx = tf.add(tf.add(tf.mul(dys, bc(s)), tf.mul(xhat, bc(a))), bc(b))
-        return [tf.reshape(dx, [n, h, w, c]), tf.sum(sumDyXhat, 0), tf.sum(sumDy, 0)]
+      value: tf.add(tf.mul(centred, scale), beta as tf.Tensor),
+      gradFunc: (dy: tf.Tensor, saved: Array<tf.Tensor>) => {
+        const [d, inv, a] = saved
+        const dy4 = dy as tf.Tensor4D
+        const normalised = tf.mul(d, inv) as tf.Tensor4D
+        const meanDy = channelMean(dy4)
+        const meanDyXhat = channelMean(tf.mul(dy4, normalised) as tf.Tensor4D)
+        const dx = tf.mul(tf.sub(tf.sub(dy4, meanDy), tf.mul(normalised, meanDyXhat)), a)
+        return [dx, tf.mul(meanDyXhat, count), tf.mul(meanDy, count)]
       }
     }
   })
-  const y = forward(x, gamma, beta) as tf.Tensor4D
-  return { y, mean, variance }
+  return normalise(x, weights.gamma, weights.beta) as tf.Tensor4D
 }

@@ -40,7 +40,14 @@ export {
 export { registeredWasmKernels, registerWasmKernels, wasmKernelFactories } from "./WasmKernels.ts"
 
 // Fast training helpers (plain functions over tf ops, any backend)
-export { type BatchNormOptions, type BatchNormResult, batchNormTrain, channelMoments } from "./BatchNorm.ts"
+export {
+  batchNorm,
+  batchNormEpsilon,
+  batchNormMomentum,
+  type BatchNormMode,
+  type BatchNormWeights,
+  channelMean
+} from "./BatchNorm.ts"
 export { avgPool2dIncludePad } from "./Pooling.ts"
 export { atanSurrogate, heaviside, spikeWithSurrogate } from "./Spike.ts"
 export { type LoadedWasm, maxWasmThreads, wasmBinaryDir } from "./WasmLoader.ts"

@@ -5,7 +5,7 @@ import {
   atanSurrogate,
   avgPool2dIncludePad,
   Backend,
-  batchNormTrain,
+  batchNorm,
   heaviside,
   spikeWithSurrogate
 } from "../src/index.ts"
@@ -173,51 +173,63 @@ describe("wasm gradient kernels equal the cpu backend's", () => {
 })
 
 describe("training helpers", () => {
-  it.effect("batchNormTrain equals tf.moments + tf.batchNorm and their autodiff, per group", () =>
-    Effect.gen(function* () {
-      const run = (groups: number) =>
-        tf.tidy(() => {
-          const x = tf.randomUniform([6, 5, 3, 4], -2, 3, "float32", 21) as tf.Tensor4D
-          const gamma = tf.randomUniform([4], 0.5, 1.5, "float32", 22) as tf.Tensor1D
-          const beta = tf.randomUniform([4], -1, 1, "float32", 23) as tf.Tensor1D
-          const r = tf.randomUniform(x.shape, -1, 1, "float32", 24)
-          const fast = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor =>
-            batchNormTrain(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, { groups }).y
-          const slow = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-            const size = a.shape[0]! / groups
-            const blocks = Array.from({ length: groups }, (_, i) =>
-              tf.slice(a, [i * size, 0, 0, 0], [size, -1, -1, -1])
-            )
-            const parts = blocks.map((p) => {
-              const { mean, variance } = tf.moments(p, [0, 1, 2])
-              return tf.batchNorm(p as tf.Tensor4D, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5)
-            })
-            return tf.concat(parts, 0)
-          }
-          const loss = (f: typeof fast) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-            tf.sum(tf.mul(f(a, g, b), r))
-          const grads = (f: typeof fast) =>
-            tf
-              .grads(loss(f))([x, gamma, beta])
-              .map((t) => t.dataSync())
-          return [
-            fast(x, gamma, beta).dataSync(),
-            slow(x, gamma, beta).dataSync(),
-            ...grads(fast),
-            ...grads(slow)
-          ]
-        })
-      for (const groups of [1, 2, 3]) {
-        const { reference, wasm } = yield* onBoth(() => run(groups))
+  it.effect(
+    "batchNorm (training) equals tf.moments + tf.batchNorm and their autodiff; running statistics as PyTorch",
+    () =>
+      Effect.gen(function* () {
+        const run = () =>
+          tf.tidy(() => {
+            const x = tf.randomUniform([6, 5, 3, 4], -2, 3, "float32", 21) as tf.Tensor4D
+            const gamma = tf.randomUniform([4], 0.5, 1.5, "float32", 22) as tf.Tensor1D
+            const beta = tf.randomUniform([4], -1, 1, "float32", 23) as tf.Tensor1D
+            const r = tf.randomUniform(x.shape, -1, 1, "float32", 24)
+            const stats = { runningMean: tf.variable(tf.zeros([4])), runningVar: tf.variable(tf.ones([4])) }
+            const fast = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor =>
+              batchNorm(
+                a as tf.Tensor4D,
+                { gamma: g, beta: b, ...stats },
+                { training: true, updateRunningStats: false }
+              )
+            const slow = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+              const { mean, variance } = tf.moments(a, [0, 1, 2])
+              return tf.batchNorm(a as tf.Tensor4D, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5)
+            }
+            const loss = (f: typeof fast) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+              tf.sum(tf.mul(f(a, g, b), r))
+            const grads = (f: typeof fast) =>
+              tf
+                .grads(loss(f))([x, gamma, beta])
+                .map((t) => t.dataSync())
+            // Running statistics: momentum 0.1, the unbiased variance (n = 6·5·3).
+            batchNorm(x, { gamma, beta, ...stats }, { training: true, updateRunningStats: true }).dispose()
+            const { mean, variance } = tf.moments(x, [0, 1, 2])
+            const n = 6 * 5 * 3
+            const result = [
+              fast(x, gamma, beta).dataSync(),
+              slow(x, gamma, beta).dataSync(),
+              ...grads(fast),
+              ...grads(slow),
+              stats.runningMean.dataSync(),
+              tf.mul(mean, 0.1).dataSync(),
+              stats.runningVar.dataSync(),
+              tf.add(0.9, tf.mul(variance, (0.1 * n) / (n - 1))).dataSync()
+            ]
+            stats.runningMean.dispose()
+            stats.runningVar.dispose()
+            return result
+          })
+        const { reference, wasm } = yield* onBoth(run)
         for (const result of [reference, wasm]) {
-          const [yFast, ySlow, dxF, dgF, dbF, dxS, dgS, dbS] = result as Array<Float32Array>
-          expect(relativeError(yFast!, ySlow!), `y, ${groups} groups`).toBeLessThan(tolerance)
-          expect(relativeError(dxF!, dxS!), `dx, ${groups} groups`).toBeLessThan(tolerance)
-          expect(relativeError(dgF!, dgS!), `dgamma, ${groups} groups`).toBeLessThan(tolerance)
-          expect(relativeError(dbF!, dbS!), `dbeta, ${groups} groups`).toBeLessThan(tolerance)
+          const [yFast, ySlow, dxF, dgF, dbF, dxS, dgS, dbS, rm, rmWant, rv, rvWant] =
+            result as Array<Float32Array>
+          expect(relativeError(yFast!, ySlow!), "y").toBeLessThan(tolerance)
+          expect(relativeError(dxF!, dxS!), "dx").toBeLessThan(tolerance)
+          expect(relativeError(dgF!, dgS!), "dgamma").toBeLessThan(tolerance)
+          expect(relativeError(dbF!, dbS!), "dbeta").toBeLessThan(tolerance)
+          expect(relativeError(rm!, rmWant!), "running mean").toBeLessThan(tolerance)
+          expect(relativeError(rv!, rvWant!), "running var").toBeLessThan(tolerance)
         }
-      }
-    })
+      })
   )
 
   it.effect("heaviside spikes at the threshold; the ATan surrogate is the derivative of its primitive", () =>

@@ -10,16 +10,16 @@
  *
  * @since 0.1.0
  */
-import { DatasetLoader } from "@spikernel/core"
+import { DatasetLoader, Safetensors } from "@spikernel/core"
 import { Backend } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs"
-import { Clock, Effect, type FileSystem, Schema, type Scope, Stream } from "effect"
+import { Clock, Effect, Option, Schema, type Scope, Stream } from "effect"
 import * as Checkpoint from "./Checkpoint.ts"
+import { CheckpointStore } from "./CheckpointStore.ts"
 import { EpochRecord } from "./EpochRecord.ts"
 import { evaluate } from "./Evaluate.ts"
 import * as MemoryPlan from "./MemoryPlan.ts"
 import * as Optimizer from "./Optimizer.ts"
-import * as Safetensors from "./Safetensors.ts"
 import { learningRate } from "./Schedule.ts"
 import type { TrainConfig } from "./TrainConfig.ts"
 import { trainStep } from "./TrainStep.ts"
@@ -60,9 +60,7 @@ export type TrainProgress =
 export interface TrainOptions {
   readonly model: TrainableModel
   readonly config: TrainConfig
-  /** Where checkpoints go; omitted: none are written (and there is nothing to resume). */
-  readonly checkpointDir?: string
-  /** Continue from the newest checkpoint in `checkpointDir` when there is one (default true). */
+  /** Continue from the newest checkpoint in the CheckpointStore when there is one (default true). */
   readonly resume?: boolean
   /** Stop once this position is reached, after writing its checkpoint (an interruption, on purpose). */
   readonly until?: Checkpoint.Position
@@ -84,9 +82,9 @@ export const TrainResult = Schema.Struct({
   plan: MemoryPlan.MemoryPlan,
   backend: Schema.String,
   parameters: Schema.Int,
-  /** The checkpoint training resumed from, if any. */
+  /** The checkpoint training resumed from (as the CheckpointStore names it), if any. */
   resumedFrom: Schema.NullOr(Schema.String),
-  /** The last checkpoint written (its `weights.safetensors` holds the trained weights), if any. */
+  /** The last checkpoint written or resumed from (as the CheckpointStore names it), if any. */
   checkpoint: Schema.NullOr(Schema.String)
 })
 
@@ -99,16 +97,19 @@ const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`
 
 const zeroPartial: Checkpoint.PartialEpoch = { lossSum: 0, correct: 0, samples: 0, seconds: 0 }
 
-/** Weights and state as one name → array map (they share the file, so their names must not clash). */
-const snapshotWeights = (model: TrainableModel): Map<string, Safetensors.NamedArray> => {
-  const out = new Map<string, Safetensors.NamedArray>()
-  for (const source of [model.weights, model.state]) {
-    for (const [name, v] of source) {
-      out.set(name, { dtype: "F32", shape: v.shape, data: v.dataSync() as Float32Array })
-    }
-  }
-  return out
-}
+/** Weights and state, sorted by name (they share the file, so their names must not clash). */
+const snapshotWeights = (model: TrainableModel): Array<readonly [string, Safetensors.SafeTensor]> =>
+  [...model.weights, ...model.state]
+    .map(
+      ([name, v]) =>
+        [name, { dtype: "F32", shape: v.shape, data: v.dataSync() as Float32Array }] as const
+    )
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+
+const decodeTensors = (bytes: Uint8Array, what: string, location: string) =>
+  Safetensors.decode(bytes, `${location}: ${what}`).pipe(
+    Effect.mapError((error) => checkpointFailed(location, error.message))
+  )
 
 const layoutOf = (model: TrainableModel): Array<readonly [string, ReadonlyArray<number>]> => [
   ...[...model.weights].map(([name, v]) => [name, v.shape] as const),
@@ -122,43 +123,48 @@ const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean 
 const restore = (
   model: TrainableModel,
   optimizer: Optimizer.Optimizer,
-  checkpoint: Checkpoint.Checkpoint
+  checkpoint: Checkpoint.TrainingCheckpoint,
+  location: string
 ): Effect.Effect<void, TrainingError> =>
   Effect.gen(function* () {
-    const file = `${checkpoint.path}/weights.safetensors`
+    const weights = yield* decodeTensors(checkpoint.weights, "weights", location)
+    const buffersFile = yield* decodeTensors(checkpoint.optimizer, "optimizer buffers", location)
+    const file = `${location} (weights)`
     const targets = new Map<string, tf.Variable>([...model.weights, ...model.state])
     for (const [name, v] of targets) {
-      const t = checkpoint.weights.tensors.get(name)
-      if (t === undefined) return yield* checkpointFailed(file, `${file}: missing ${name}`)
+      const t = weights.tensors.get(name)
+      if (t === undefined) return yield* checkpointFailed(location, `${file}: missing ${name}`)
       if (t.dtype !== "F32" || !sameShape(t.shape, v.shape)) {
         return yield* checkpointFailed(
-          file,
+          location,
           `${file}: ${name} is ${t.dtype} [${t.shape}], expected F32 [${v.shape}]`
         )
       }
     }
-    for (const name of checkpoint.weights.tensors.keys()) {
-      if (!targets.has(name)) return yield* checkpointFailed(file, `${file}: unexpected tensor ${name}`)
+    for (const name of weights.tensors.keys()) {
+      if (!targets.has(name)) return yield* checkpointFailed(location, `${file}: unexpected tensor ${name}`)
     }
     const buffers = new Map<string, tf.Tensor>()
-    const optFile = `${checkpoint.path}/optimizer.safetensors`
-    for (const [key, t] of checkpoint.optimizer.tensors) {
+    for (const [key, t] of buffersFile.tensors) {
       const param = model.weights.get(key.slice(key.indexOf("/") + 1))
       if (param === undefined || t.dtype !== "F32" || !sameShape(t.shape, param.shape)) {
         tf.dispose([...buffers.values()])
-        return yield* checkpointFailed(optFile, `${optFile}: ${key} matches no weight of this model`)
+        return yield* checkpointFailed(
+          location,
+          `${location} (optimizer buffers): ${key} matches no weight of this model`
+        )
       }
       buffers.set(key, tf.tensor(t.data as Float32Array, [...t.shape], "float32"))
     }
     yield* Effect.try({
       try: () => {
         for (const [name, v] of targets) {
-          const t = checkpoint.weights.tensors.get(name)!
+          const t = weights.tensors.get(name)!
           tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, [...t.shape], "float32")))
         }
         optimizer.restore(checkpoint.state.optimizerSteps, buffers)
       },
-      catch: (cause) => tensorFailed(`restoring ${checkpoint.path}`, cause)
+      catch: (cause) => tensorFailed(`restoring ${location}`, cause)
     })
   })
 
@@ -176,7 +182,7 @@ const describeMismatch = (a: TrainConfig, b: TrainConfig): string => {
 
 /**
  * Trains `options.model` in place. Requires the data set (DatasetLoader), the tensor backend and a
- * FileSystem (for checkpoints).
+ * CheckpointStore.
  *
  * @since 0.1.0
  */
@@ -185,11 +191,12 @@ export const train = Effect.fnUntraced(function* (
 ): Effect.fn.Return<
   TrainResult,
   TrainingError,
-  DatasetLoader.DatasetLoader | Backend | FileSystem.FileSystem | Scope.Scope
+  DatasetLoader.DatasetLoader | Backend | CheckpointStore | Scope.Scope
 > {
   const { model, config } = options
   const loader = yield* DatasetLoader.DatasetLoader
   const backend = yield* Backend
+  const checkpoints = yield* CheckpointStore
   const progress = options.onProgress ?? (() => Effect.void)
   const dataFailed = (e: DatasetLoader.DatasetError) =>
     new TrainingError({ reason: new DataFailed({ message: e.message }) })
@@ -211,32 +218,34 @@ export const train = Effect.fnUntraced(function* (
   let records: Array<EpochRecord> = []
   let resumedFrom: string | null = null
   let microFromCheckpoint: number | undefined
-  let lastCheckpoint: string | null = null
-  if (options.checkpointDir !== undefined && options.resume !== false) {
-    const found = yield* Checkpoint.readLatest(options.checkpointDir)
-    if (found !== undefined) {
+  let lastCheckpoint: { readonly at: Checkpoint.Position; readonly location: string } | null = null
+  if (options.resume !== false) {
+    const latest = yield* checkpoints.latest
+    if (Option.isSome(latest)) {
+      const found = latest.value
+      const where = `${checkpoints.location}: ${Checkpoint.nameOf(found.state.position)}`
       if (found.state.fingerprint !== fingerprint) {
         return yield* checkpointFailed(
-          found.path,
-          `${found.path} belongs to another training: ${describeMismatch(found.state.config, config)}; ` +
-            `use another checkpoint directory or resume: false`
+          where,
+          `${where} belongs to another training: ${describeMismatch(found.state.config, config)}; ` +
+            `use another checkpoint location or resume: false`
         )
       }
       if (config.microBatch !== undefined && config.microBatch !== found.state.microBatch) {
         return yield* checkpointFailed(
-          found.path,
-          `${found.path} was trained with micro-batch ${found.state.microBatch}, the config asks for ` +
+          where,
+          `${where} was trained with micro-batch ${found.state.microBatch}, the config asks for ` +
             `${config.microBatch}; BatchNorm statistics depend on it, so a resume must keep it`
         )
       }
-      yield* restore(model, optimizer, found)
+      yield* restore(model, optimizer, found, where)
       position = found.state.position
       partial = found.state.partial
       records = [...found.state.records]
-      resumedFrom = found.path
+      resumedFrom = where
       microFromCheckpoint = found.state.microBatch
-      lastCheckpoint = found.path
-      yield* progress({ _tag: "Resumed", checkpoint: found.path, position })
+      lastCheckpoint = { at: position, location: where }
+      yield* progress({ _tag: "Resumed", checkpoint: where, position })
     }
   }
 
@@ -288,23 +297,25 @@ export const train = Effect.fnUntraced(function* (
   }
   const save = (at: Checkpoint.Position, current: Checkpoint.PartialEpoch) =>
     Effect.gen(function* () {
-      if (options.checkpointDir === undefined) return
-      const bytes = yield* Effect.try({
-        try: () => {
-          const weights = Safetensors.encode(snapshotWeights(model), { format: "pt" })
-          const buffers = new Map<string, Safetensors.NamedArray>()
-          for (const [key, t] of optimizer.buffers()) {
-            buffers.set(key, { dtype: "F32", shape: t.shape, data: t.dataSync() as Float32Array })
-          }
-          return { weights, optimizer: Safetensors.encode(buffers) }
-        },
+      const tensors = yield* Effect.try({
+        try: () => ({
+          weights: snapshotWeights(model),
+          buffers: [...optimizer.buffers()].map(
+            ([key, t]) =>
+              [key, { dtype: "F32", shape: t.shape, data: t.dataSync() as Float32Array }] as const
+          )
+        }),
         catch: (cause) => tensorFailed("reading weights for a checkpoint", cause)
       })
-      const path = yield* Checkpoint.write({
-        dir: options.checkpointDir,
-        keep: config.keepCheckpoints,
-        weights: bytes.weights,
-        optimizer: bytes.optimizer,
+      const encodeFailed = (error: Safetensors.SafetensorsError) =>
+        checkpointFailed(checkpoints.location, `encoding a checkpoint: ${error.message}`)
+      const weights = yield* Safetensors.encode(tensors.weights, { format: "pt" }).pipe(
+        Effect.mapError(encodeFailed)
+      )
+      const buffers = yield* Safetensors.encode(
+        tensors.buffers.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      ).pipe(Effect.mapError(encodeFailed))
+      const location = yield* checkpoints.save({
         state: {
           format: "spikernel-training-checkpoint",
           version: 1,
@@ -316,14 +327,16 @@ export const train = Effect.fnUntraced(function* (
           backend: backend.info.backend,
           records,
           partial: current
-        }
+        },
+        weights,
+        optimizer: buffers
       })
-      lastCheckpoint = path
-      yield* progress({ _tag: "Checkpoint", path, position: at })
+      lastCheckpoint = { at, location }
+      yield* progress({ _tag: "Checkpoint", path: location, position: at })
     })
 
   const savedAt = (at: Checkpoint.Position): boolean =>
-    lastCheckpoint?.endsWith(Checkpoint.nameOf(at)) === true
+    lastCheckpoint !== null && lastCheckpoint.at.epoch === at.epoch && lastCheckpoint.at.batch === at.batch
 
   const stopAt = (epoch: number): number | undefined =>
     options.until !== undefined && options.until.epoch === epoch ? options.until.batch : undefined
@@ -442,7 +455,7 @@ export const train = Effect.fnUntraced(function* (
   })
   yield* loop.pipe(
     Effect.onInterrupt(() =>
-      options.checkpointDir === undefined || savedAt(position)
+      savedAt(position)
         ? Effect.void
         : save(position, partial).pipe(Effect.ignore)
     )
@@ -456,6 +469,6 @@ export const train = Effect.fnUntraced(function* (
     backend: backend.info.backend,
     parameters: parameterCount(model),
     resumedFrom,
-    checkpoint: lastCheckpoint
+    checkpoint: lastCheckpoint?.location ?? null
   }
 }, Effect.scoped)

@@ -8,8 +8,10 @@
  * @since 0.1.0
  */
 
-/** Checkpoint directories: atomic writes, verified reads. */
+/** Checkpoints: what a training needs to continue exactly. */
 export * as Checkpoint from "./Checkpoint.ts"
+/** Where checkpoints are kept: a directory (atomic writes, verified reads) or memory. */
+export * as CheckpointStore from "./CheckpointStore.ts"
 /** The per-epoch record. */
 export * from "./EpochRecord.ts"
 /** Evaluation in eval mode, with firing rates. */
@@ -20,8 +22,6 @@ export * from "./Loss.ts"
 export * as MemoryPlan from "./MemoryPlan.ts"
 /** SGD (with the official-bug switch) and Adam. */
 export * as Optimizer from "./Optimizer.ts"
-/** A small safetensors codec. */
-export * as Safetensors from "./Safetensors.ts"
 /** Learning-rate schedules. */
 export * from "./Schedule.ts"
 /** The training loop. */

@@ -9,13 +9,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { Backend } from "@spikernel/tensor"
 import {
   batchGradients,
+  CheckpointStore,
   EpochRecord,
   evaluate,
   type TrainableModel,
   TrainConfig,
   type TrainConfigInput,
   type TrainProgress,
-  train
+  type TrainOptions,
+  train as trainIn
 } from "@spikernel/training"
 import * as tf from "@tensorflow/tfjs"
 import { Deferred, Effect, Fiber, Layer, Schema } from "effect"
@@ -31,6 +33,17 @@ const model = (seed = 1, extra: { batchNorm?: boolean; dropout?: number } = {}) 
   tinySnn({ channels: [4, 8], inputChannels: 1, classes: 4, seed, ...extra })
 const config = (input: Partial<TrainConfigInput>) =>
   Schema.decodeUnknownSync(TrainConfig)({ epochs: 2, batchSize: 16, timesteps: 3, ...input })
+/** A training with its checkpoints in `dir` (in memory without one). */
+const train = (options: TrainOptions & { readonly checkpointDir?: string }) => {
+  const { checkpointDir, ...rest } = options
+  return trainIn(rest).pipe(
+    Effect.provide(
+      checkpointDir === undefined
+        ? CheckpointStore.layerMemory
+        : CheckpointStore.layerDirectory(checkpointDir, { keep: rest.config.keepCheckpoints })
+    )
+  )
+}
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "spikernel-train-"))
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file))
 const weightsOf = (m: TrainableModel) =>
@@ -74,7 +87,7 @@ describe("train", () => {
         expect(counts).toHaveLength(3)
         expect(counts[2]).toBe(counts[0])
         expect(events.filter((e) => e === "Batch")).toHaveLength(18)
-        expect(result.checkpoint).toBeNull()
+        expect(result.checkpoint).toBe("memory:ckpt-e0003-b000000")
         net.dispose()
       }).pipe(Effect.provide(env)),
     900_000

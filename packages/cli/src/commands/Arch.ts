@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { Architecture, ConfigError, KernelSet, Rng } from "@spikernel/core"
-import { CellSpace, NetworkConfig, ParamCount } from "@spikernel/spaces"
+import { Spaces } from "@spikernel/snasnet"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
@@ -70,7 +70,11 @@ const sample = Command.make(
     const seed = yield* nonNegativeInt(input.seed, "--seed")
     const count = yield* nonNegativeInt(input.count, "--count")
     const architectures = Array.from({ length: count }, (_, index) => {
-      const drawn = CellSpace.sample(input.cell, set, Rng.draws({ seed, stream: "arch/sample", index }))
+      const drawn = Spaces.CellSpace.sample(
+        input.cell,
+        set,
+        Rng.draws({ seed, stream: "arch/sample", index })
+      )
       const arch = { cellType: input.cell, kernels: set, matrix: drawn.matrix }
       return {
         index,
@@ -111,7 +115,7 @@ const count = Command.make(
   { cell, kernels, json: Flags.json },
   Effect.fn("arch.count")(function* (input) {
     const set = yield* KernelSet.parseKernelSet(input.kernels)
-    const result = CellSpace.countSpace(input.cell, set)
+    const result = Spaces.CellSpace.countSpace(input.cell, set)
     yield* emit(input.json, result, (c) =>
       [
         `${c.cellType} cells, kernels [${c.kernels.join(",")}] (${c.ops} ops: ${KernelSet.opNames(c.kernels).join(", ")})`,
@@ -138,13 +142,13 @@ export interface ParamsOutput {
   readonly bytes: number
   readonly bits: number
   readonly mebibytes: number
-  readonly modules: ParamCount.MemoryEstimate["modules"]
-  readonly state: ParamCount.InferenceState
+  readonly modules: Spaces.ParamCount.MemoryEstimate["modules"]
+  readonly state: Spaces.ParamCount.InferenceState
   readonly arch: string
   readonly cellType: Architecture.CellType
   readonly kernels: ReadonlyArray<number>
   readonly dataset: string
-  readonly config: NetworkConfig.NetworkConfig
+  readonly config: Spaces.NetworkConfig.NetworkConfig
 }
 
 const parseWidths = (text: string): Effect.Effect<readonly [number, number], ConfigError> => {
@@ -185,17 +189,18 @@ const params = Command.make(
   Effect.fn("arch.params")(function* (input) {
     const set = yield* KernelSet.parseKernelSet(input.kernels)
     const arch = yield* Architecture.parseArchitecture(input.arch, { cellType: input.cell, kernels: set })
-    const preset = yield* NetworkConfig.presetFor(input.dataset)
-    const overrides: { -readonly [K in keyof NetworkConfig.NetworkConfig]?: NetworkConfig.NetworkConfig[K] } =
-      {}
+    const preset = yield* Spaces.NetworkConfig.presetFor(input.dataset)
+    const overrides: {
+      -readonly [K in keyof Spaces.NetworkConfig.NetworkConfig]?: Spaces.NetworkConfig.NetworkConfig[K]
+    } = {}
     if (Option.isSome(input.secondPool)) overrides.secondPool = input.secondPool.value
     if (Option.isSome(input.widths)) overrides.widths = yield* parseWidths(input.widths.value)
     if (Option.isSome(input.stemStride)) overrides.stemStride = input.stemStride.value
     if (Option.isSome(input.groupSize)) overrides.groupSize = input.groupSize.value
     if (Option.isSome(input.hidden)) overrides.hidden = input.hidden.value
-    const config = yield* NetworkConfig.withOverrides(preset, overrides, "arch params")
+    const config = yield* Spaces.NetworkConfig.withOverrides(preset, overrides, "arch params")
     const bits = Number(input.bits)
-    const estimate = ParamCount.memoryEstimate(arch, config, bits)
+    const estimate = Spaces.ParamCount.memoryEstimate(arch, config, bits)
     const output: ParamsOutput = {
       params: estimate.params,
       bytes: estimate.bytes,

@@ -68,9 +68,10 @@ const score = Command.make(
     )
   },
   Effect.fnUntraced(function* (input) {
-    const [{ benchScore, benchScoreConfigs, renderBenchScore }, { Backend }] = yield* Effect.promise(() =>
-      Promise.all([import("./BenchScore.ts"), import("@spikernel/tensor")])
+    const [{ BenchScore }, { Backend }] = yield* Effect.promise(() =>
+      Promise.all([import("@spikernel/snasnet"), import("@spikernel/tensor")])
     )
+    const { benchScore, benchScoreConfigs, renderBenchScore } = BenchScore
     const { a, b, paper } = benchScoreConfigs
     const result = yield* benchScore({
       candidates: input.candidates,
@@ -88,7 +89,8 @@ const train = Command.make(
   "train",
   { json },
   Effect.fnUntraced(function* (input) {
-    const { benchTrain, renderBenchTrain } = yield* Effect.promise(() => import("./BenchTrain.ts"))
+    const { BenchTrain } = yield* Effect.promise(() => import("@spikernel/snasnet"))
+    const { benchTrain, renderBenchTrain } = BenchTrain
     const result = yield* benchTrain({})
     yield* emit(input.json, result, renderBenchTrain)
   })
@@ -108,9 +110,10 @@ const data = Command.make(
     )
   },
   Effect.fnUntraced(function* (input) {
-    const [{ benchData, renderBenchData }, { DatasetSpec }] = yield* Effect.promise(() =>
-      Promise.all([import("./BenchData.ts"), import("@spikernel/core")])
+    const [{ Datasets }, { DatasetSpec }] = yield* Effect.promise(() =>
+      Promise.all([import("@spikernel/snasnet"), import("@spikernel/core")])
     )
+    const { benchData, renderBenchData } = Datasets.DecodeBench
     const spec = Option.isSome(input.spec)
       ? yield* DatasetSpec.parseDatasetSpec(input.spec.value, "--spec")
       : undefined

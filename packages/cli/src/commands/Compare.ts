@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Report } from "@spikernel/report"
+import { Reports } from "@spikernel/snasnet"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
@@ -34,7 +34,7 @@ export const compare = Command.make(
     const inputs = yield* Effect.forEach(pipelines, (file, i) => runReportInput(file, names[i])).pipe(
       Effect.provide(readStore(store, "spikernel compare"))
     )
-    const files = yield* Report.compare(inputs, out)
+    const files = yield* Reports.Report.compare(inputs, out)
     yield* emit(json, files satisfies ReportOutput, renderOutput)
   })
 ).pipe(

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { DatasetSpec } from "@spikernel/core"
-import { Inspect, loadSpec } from "@spikernel/datasets"
+import { Datasets } from "@spikernel/snasnet"
 import { Effect } from "effect"
 import { Argument, Command } from "effect/cli"
 import * as Flags from "../Flags.ts"
@@ -54,7 +54,7 @@ const inspect = Command.make(
   },
   Effect.fn("data.inspect")(function* ({ spec, json }) {
     const parsed = yield* DatasetSpec.parseDatasetSpec(spec, "SPEC")
-    const summary = Inspect.summarise(yield* loadSpec(parsed))
+    const summary = Datasets.Inspect.summarise(yield* Datasets.loadSpec(parsed))
     const output: InspectOutput = {
       train: summary.train,
       test: summary.test,

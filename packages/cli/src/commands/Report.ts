@@ -10,9 +10,9 @@
  * @since 0.1.0
  */
 import { basename, extname, isAbsolute, resolve } from "node:path"
-import { Architecture, type CandidateRecord, type RunManifest, type Selector } from "@spikernel/core"
-import { Digest, Runner, Runs, StepOutput, Store, type StoreError, StoreLayout } from "@spikernel/pipeline"
-import { Report, ReportError, type ReportInput } from "@spikernel/report"
+import { Architecture, type CandidateRecord, Digest, type RunManifest, type Selector } from "@spikernel/core"
+import { Runner, Runs, StepOutput, Store, type StoreError, StoreLayout } from "@spikernel/pipeline"
+import { Reports } from "@spikernel/snasnet"
 import { Effect, FileSystem, Option, type Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
@@ -35,21 +35,6 @@ export const pipelinePath = (file: string): string => (isAbsolute(file) ? file :
 export const readStore = (root: string, command: string) =>
   Store.layer({ root, mode: "read", command, report: log })
 
-// `id@version:{config}` → the plugin id, and the config's JSON when it parses.
-const pluginId = (identity: string): string => {
-  const at = identity.indexOf("@")
-  return at < 0 ? identity : identity.slice(0, at)
-}
-const pluginConfig = (identity: string): unknown => {
-  const colon = identity.indexOf(":")
-  if (colon < 0) return undefined
-  try {
-    return JSON.parse(identity.slice(colon + 1))
-  } catch {
-    return undefined
-  }
-}
-
 const finished = (step: StepRow): boolean => step.status === "cached" || step.status === "computed"
 
 /**
@@ -68,13 +53,17 @@ const finished = (step: StepRow): boolean => step.status === "cached" || step.st
 export const runReportInput = (
   file: string,
   name: string
-): Effect.Effect<ReportInput.ReportInput, ReportError | StoreError, Store.Store | FileSystem.FileSystem> =>
+): Effect.Effect<
+  Reports.ReportInput.ReportInput,
+  Reports.ReportError | StoreError,
+  Store.Store | FileSystem.FileSystem
+> =>
   Effect.gen(function* () {
     const store = yield* Store.Store
     const path = pipelinePath(file)
     const runs = yield* Runs.listRuns(path)
     if (runs.length === 0) {
-      return yield* new ReportError({
+      return yield* new Reports.ReportError({
         reason: "input",
         detail: `no run of ${path} in store ${store.root}; run \`spikernel run ${file}\` first (or pass --store)`
       })
@@ -99,7 +88,7 @@ export const runReportInput = (
 
     let dataset = "—"
     let fingerprint: string | undefined
-    const searches: Array<ReportInput.SearchRun> = []
+    const searches: Array<Reports.ReportInput.SearchRun> = []
     const evaluations = new Map<string, ReadonlyArray<Selector.SelectionItem>>()
     const selections: Array<{
       readonly from: string
@@ -124,7 +113,7 @@ export const runReportInput = (
           const first: CandidateRecord.CandidateRecord = result.value.records[0]
           const strategy = preimage?.plugins.find((plugin) => plugin.role === "strategy")
           searches.push({
-            strategy: strategy === undefined ? step.name : pluginId(strategy.identity),
+            strategy: strategy === undefined ? step.name : strategy.id,
             cellType: first.architecture.cellType,
             kernels: first.architecture.kernels,
             seed: preimage?.seed ?? manifest.seed,
@@ -146,9 +135,7 @@ export const runReportInput = (
           const from = preimage?.upstream.find((upstream) => upstream.role === "from")?.key
           if (Option.isSome(result) && from !== undefined)
             selections.push({ from, selected: result.value.selected })
-          const config = pluginConfig(
-            preimage?.plugins.find((plugin) => plugin.role === "selector")?.identity ?? ""
-          )
+          const config = preimage?.plugins.find((plugin) => plugin.role === "selector")?.config
           const maxBytes = (config as { readonly maxBytes?: unknown } | undefined)?.maxBytes
           if (typeof maxBytes === "number") memoryBudgetBytes = maxBytes
           break
@@ -169,14 +156,14 @@ export const runReportInput = (
         )
       }
     }
-    const trained: Array<ReportInput.TrainedModel> = []
+    const trained: Array<Reports.ReportInput.TrainedModel> = []
     for (const [key, items] of evaluations) {
       const picked = new Set(
         selections.filter((s) => s.from === key).flatMap((s) => s.selected.map((item) => item.id))
       )
       for (const item of items) {
         if (!(item.metric >= 0 && item.metric <= 1)) {
-          return yield* new ReportError({
+          return yield* new Reports.ReportError({
             reason: "input",
             detail: `evaluated model ${item.id} has metric ${item.metric}; a report needs accuracy as a fraction in [0, 1]`
           })
@@ -260,7 +247,7 @@ export const report = Command.make(
     const input = yield* runReportInput(pipeline, pipelineNames([pipeline])[0]).pipe(
       Effect.provide(readStore(store, "spikernel report"))
     )
-    const files = yield* Report.report(input, out)
+    const files = yield* Reports.Report.report(input, out)
     yield* emit(json, files satisfies ReportOutput, renderOutput)
   })
 ).pipe(

@@ -12,7 +12,7 @@ import {
   PipelineFile,
   Prepare,
   Progress,
-  Registry,
+  type Registry,
   Runner,
   StepError,
   Store,
@@ -22,18 +22,17 @@ import {
 import { Backend, BackendChoice } from "@spikernel/tensor"
 import { Context, Effect, type FileSystem, Layer, Logger } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { builtinExecutors, builtinPlugins } from "../executors/Plugins.ts"
+import { Builtins } from "@spikernel/snasnet"
 import * as Flags from "../Flags.ts"
 import { emit, log } from "../Output.ts"
 
 /**
- * The plugins and executors pipelines can name: every plugin list of the Spikernel packages and the
- * train / evaluate / html-report executors of `../executors/` (see `Plugins.ts` there). A pipeline
- * file may bring more of its own (`pipeline({ plugins, executors })`).
+ * The plugins and executors pipelines can name: `@spikernel/snasnet`'s registry of every built-in.
+ * A pipeline file may bring more of its own (`pipeline({ plugins, executors })`).
  *
  * @since 0.1.0
  */
-export const pluginRegistry: Registry.Registry = Registry.make(builtinPlugins, builtinExecutors)
+export const pluginRegistry: Registry.Registry = Builtins.registry
 
 /**
  * A store directory as a layer; corruption and lock takeovers are reported on stderr.

@@ -3,57 +3,24 @@
  * checkpoints every epoch; running the same command again resumes where it stopped, e.g.
  * `spikernel train --arch "0302 0030 3003 0000" --dataset fashion-mnist-mini --widths 16,32 --epochs 8`.
  *
- * Checkpoints go to `--checkpoint DIR`, by default `<store>/training/<key>` where the key hashes the
- * architecture, data set, network and training config, so a changed setting starts a new training
- * instead of being refused. The trained weights are `<checkpoint>/<newest>/weights.safetensors`
- * (official PyTorch names, tfjs layout as the network holds them).
- *
- * This module also holds `trainableNetwork`, the view of a `@spikernel/spaces` network that
- * `@spikernel/training` trains (the two packages do not import each other).
+ * Flags → the training config (decoded by its Schema) → `@spikernel/training`'s `train`, with the
+ * directory CheckpointStore. Checkpoints go to `--checkpoint DIR`, by default
+ * `checkpoints/<key>` in the working directory, where the key hashes the architecture, data set,
+ * network and training config, so a changed setting starts a new training instead of being refused.
+ * (A pipeline's train step keeps its checkpoints in the result store instead.) The trained weights
+ * are `<checkpoint>/<newest>/weights.safetensors` (official PyTorch names, tfjs layout as the network
+ * holds them).
  *
  * @since 0.1.0
  */
-import { Architecture, CanonicalJson, ConfigError, DatasetLoader, DatasetSpec } from "@spikernel/core"
-import { layerFromSpec } from "@spikernel/datasets"
-import { Lif } from "@spikernel/neurons"
-import { Network, NetworkConfig } from "@spikernel/spaces"
+import { Architecture, CanonicalJson, ConfigError, DatasetLoader, DatasetSpec, Digest } from "@spikernel/core"
+import { Datasets, Networks, Neurons, Spaces, Training, trainableNetwork } from "@spikernel/snasnet"
 import { Backend } from "@spikernel/tensor"
-import * as Training from "@spikernel/training"
 import { Effect, Layer, Logger, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
-import { createHash } from "node:crypto"
 import * as Flags from "../Flags.ts"
 import * as NetworkFlags from "../NetworkFlags.ts"
 import { emit, log } from "../Output.ts"
-
-/**
- * A spaces network as training sees it: trainable weights and BatchNorm running statistics by official
- * name, and a forward pass that maps training's dropout key onto the network's dropout stream.
- *
- * @since 0.1.0
- */
-export const trainableNetwork = (network: Network.Network): Training.TrainableModel => {
-  const pick = (trainable: boolean) =>
-    new Map(
-      network.specs
-        .filter((spec) => spec.trainable === trainable)
-        .map((spec) => [spec.name, network.variables.get(spec.name)!] as const)
-    )
-  return {
-    weights: pick(true),
-    state: pick(false),
-    forward: (images, o) => {
-      const hook = o.onSpikes === undefined ? {} : { onSpikes: o.onSpikes }
-      return Network.forward(
-        network,
-        images,
-        o.training
-          ? { timesteps: o.timesteps, training: true, dropout: o.dropoutKey ?? "off", ...hook }
-          : { timesteps: o.timesteps, training: false, ...hook }
-      )
-    }
-  }
-}
 
 /**
  * What `train --json` prints.
@@ -65,7 +32,7 @@ export const TrainOutput = Schema.Struct({
   cellType: Architecture.CellType,
   kernels: Schema.Array(Schema.Int),
   dataset: Schema.String,
-  network: NetworkConfig.NetworkConfig,
+  network: Spaces.NetworkConfig.NetworkConfig,
   config: Training.TrainConfig,
   checkpointDir: Schema.String,
   /** The trained weights (safetensors), once at least one checkpoint exists. */
@@ -105,25 +72,6 @@ const render = (output: TrainOutput): string => {
   ].join("\n")
 }
 
-/**
- * The preset of a data set without one of its own (the bundled `synthetic`), by image shape and
- * number of classes.
- *
- * @since 0.1.0
- */
-export const presetForData = (shape: ReadonlyArray<number>, classes: number): string | undefined => {
-  switch (shape.join("x")) {
-    case "28x28x1":
-      return "fashion-mnist"
-    case "32x32x3":
-      return classes === 100 ? "cifar100" : "cifar10"
-    case "64x64x3":
-      return "tinyimagenet"
-    default:
-      return undefined
-  }
-}
-
 const flags = {
   ...NetworkFlags.network,
   dataset: NetworkFlags.dataset.pipe(Flag.withDefault("fashion-mnist-mini")),
@@ -157,7 +105,7 @@ const flags = {
     Flag.withDefault(1234)
   ),
   checkpoint: Flag.String("checkpoint").pipe(
-    Flag.withDescription("Checkpoint directory (default: <store>/training/<key>)"),
+    Flag.withDescription("Checkpoint directory (default: checkpoints/<key>)"),
     Flag.optional
   ),
   stopAfterBatches: Flag.Int("stop-after-batches").pipe(
@@ -168,7 +116,6 @@ const flags = {
     Flag.withDescription("Start over even if the checkpoint directory holds a checkpoint"),
     Flag.withDefault(false)
   ),
-  store: Flags.store,
   json: Flags.json
 }
 
@@ -215,21 +162,18 @@ export const train = Command.make(
     )
     const archText = Architecture.formatArchitecture(arch)
     const datasetText = DatasetSpec.formatDatasetSpec(spec)
-    const checkpointFor = (network: NetworkConfig.NetworkConfig): string => {
-      const key = createHash("sha256")
-        .update(
-          CanonicalJson.canonicalJson({
-            arch: archText,
-            cell: arch.cellType,
-            kernels: [...arch.kernels],
-            dataset: datasetText,
-            network,
-            config: Schema.encodeSync(Training.TrainConfig)(config)
-          })
-        )
-        .digest("hex")
-        .slice(0, 16)
-      return Option.isSome(input.checkpoint) ? input.checkpoint.value : `${input.store}/training/${key}`
+    const checkpointFor = (network: Spaces.NetworkConfig.NetworkConfig): string => {
+      const key = Digest.sha256Hex(
+        CanonicalJson.canonicalJson({
+          arch: archText,
+          cell: arch.cellType,
+          kernels: [...arch.kernels],
+          dataset: datasetText,
+          network,
+          config: Schema.encodeSync(Training.TrainConfig)(config)
+        })
+      ).slice(0, 16)
+      return Option.isSome(input.checkpoint) ? input.checkpoint.value : `checkpoints/${key}`
     }
 
     const program = Effect.gen(function* () {
@@ -240,13 +184,13 @@ export const train = Command.make(
       const presetName = Option.isSome(input.preset)
         ? input.preset.value
         : spec.name === "synthetic"
-          ? (presetForData(info.imageShape, info.classes) ?? spec.name)
+          ? (Networks.presetForData(info.imageShape, info.classes) ?? spec.name)
           : spec.name
-      const base = yield* NetworkConfig.presetFor(
+      const base = yield* Spaces.NetworkConfig.presetFor(
         presetName,
         Option.isSome(input.preset) ? "--preset" : "--dataset"
       )
-      const network = yield* NetworkConfig.withOverrides(
+      const network = yield* Spaces.NetworkConfig.withOverrides(
         base,
         {
           ...(widths === undefined ? {} : { widths }),
@@ -268,7 +212,7 @@ export const train = Command.make(
           reason: `${datasetText} has ${info.classes} classes, the network ${network.classes} (use --preset)`
         })
       }
-      const net = Network.buildNetwork(arch, network, { neuron: Lif.lif(), seed: config.seed })
+      const net = Spaces.Network.buildNetwork(arch, network, { neuron: Neurons.Lif.lif(), seed: config.seed })
       yield* Effect.addFinalizer(() => Effect.sync(net.dispose))
       yield* log(
         `training ${Architecture.architectureLabel(arch)} on ${datasetText} (${backend.info.backend}), ` +
@@ -277,7 +221,6 @@ export const train = Command.make(
       const result = yield* Training.train({
         model: trainableNetwork(net),
         config,
-        checkpointDir,
         resume: !input.fresh,
         ...(Option.isSome(input.stopAfterBatches) ? { maxBatches: input.stopAfterBatches.value } : {}),
         onProgress: (event) => {
@@ -303,7 +246,11 @@ export const train = Command.make(
               return Effect.void
           }
         }
-      })
+      }).pipe(
+        Effect.provide(
+          Training.CheckpointStore.layerDirectory(checkpointDir, { keep: config.keepCheckpoints })
+        )
+      )
       const output: TrainOutput = {
         arch: archText,
         cellType: arch.cellType,
@@ -319,7 +266,7 @@ export const train = Command.make(
     })
     return yield* program.pipe(
       Effect.scoped,
-      Effect.provide(Layer.merge(Backend.layer({ backend: backendChoice }), layerFromSpec(spec))),
+      Effect.provide(Layer.merge(Backend.layer({ backend: backendChoice }), Datasets.layerFromSpec(spec))),
       // Logs (the backend line among them) go to stderr: stdout holds the one JSON document.
       Effect.provideService(Logger.LogToStderr, true)
     )

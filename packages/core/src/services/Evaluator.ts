@@ -9,6 +9,7 @@
 import { Context, type Effect, Schema } from "effect"
 import type { Architecture } from "../Architecture.ts"
 import type { CandidateRecord } from "../CandidateRecord.ts"
+import { MemoryRefusal } from "../Errors.ts"
 
 /**
  * A candidate as proposed: its index in the proposal order and its architecture.
@@ -28,7 +29,9 @@ export interface Candidate {
 export class EvaluationError extends Schema.TaggedError<EvaluationError>()("EvaluationError", {
   index: Schema.Int,
   architecture: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  /** Set when a scorer refused the candidate before it started because it would not fit in memory. */
+  memory: Schema.optionalKey(MemoryRefusal)
 }) {
   override get message(): string {
     return `candidate ${this.index} (${this.architecture}): ${this.reason}`

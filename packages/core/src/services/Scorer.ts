@@ -6,6 +6,7 @@
 import type * as tf from "@tensorflow/tfjs-core"
 import { Context, type Effect, Schema } from "effect"
 import type { Architecture } from "../Architecture.ts"
+import { MemoryRefusal } from "../Errors.ts"
 import type { ScoreResult } from "../CandidateRecord.ts"
 import type { Neuron } from "./NeuronModel.ts"
 
@@ -18,13 +19,7 @@ export class ScoreError extends Schema.TaggedError<ScoreError>()("ScoreError", {
   scorer: Schema.String,
   reason: Schema.String,
   /** Set when the candidate was refused before it started because it would not fit in memory. */
-  memory: Schema.optionalKey(
-    Schema.Struct({
-      neededBytes: Schema.Finite,
-      freeBytes: Schema.Finite,
-      limitBytes: Schema.NullOr(Schema.Finite)
-    })
-  )
+  memory: Schema.optionalKey(MemoryRefusal)
 }) {
   override get message(): string {
     return `${this.scorer}: ${this.reason}`

@@ -1,8 +1,7 @@
 /**
- * The accuracy–memory Pareto front: the models no other model beats on both accuracy and memory.
- *
- * `@spikernel/selectors` has the same computation as a Selector plugin; a report may not depend on a
- * plugin package (DESIGN.md §1), so it keeps this small, generic copy with the same semantics.
+ * The Pareto front of a cost (memory) and a value (accuracy, a score): the items no other item beats
+ * on both. The one implementation: the `pareto` selector and the report's accuracy–memory plot both
+ * use it (METHOD.md §6.5, step 4 of SpiKernel).
  *
  * @since 0.1.0
  */
@@ -22,12 +21,16 @@ const order = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0)
 export const paretoFront = <A>(
   items: ReadonlyArray<A>,
   cost: (item: A) => number,
-  value: (item: A) => number
+  value: (item: A) => number,
+  /** The order of items with equal cost and value (default: their input order). */
+  tieBreak: (a: A, b: A) => number = () => 0
 ): ReadonlyArray<A> => {
   const usable = items.filter((item) => !Number.isNaN(cost(item)) && !Number.isNaN(value(item)))
   // Sweep by cost ascending, best value first within a cost: an item is on the front iff its value is
   // the best of its cost group and beats every cheaper item.
-  const sorted = [...usable].sort((a, b) => order(cost(a), cost(b)) || order(value(b), value(a)))
+  const sorted = [...usable].sort(
+    (a, b) => order(cost(a), cost(b)) || order(value(b), value(a)) || tieBreak(a, b)
+  )
   const front: Array<A> = []
   let bestCheaper = Number.NEGATIVE_INFINITY
   let anyCheaper = false

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
-import { paretoFront } from "../src/ParetoFront.ts"
+import { Pareto } from "@spikernel/core"
+
+const { paretoFront } = Pareto
 
 interface Item {
   readonly id: string

@@ -22,10 +22,10 @@ import { KernelSet, type Scorer } from "@spikernel/core"
 import { pipeline, type Step, use } from "@spikernel/pipeline"
 import { sahd } from "@spikernel/scorers"
 import type { Budget } from "@spikernel/selectors"
-import { htmlReport } from "../../packages/cli/src/executors/HtmlReporter.ts"
-import { bptt } from "../../packages/cli/src/executors/TrainExecutor.ts"
-import { fixed } from "./FixedArchitectures.ts"
-import { type KernelSetSteps, kernelSetSteps, reportInputs, setName, stepsByPhase } from "./Steps.ts"
+import { bptt } from "./executors/Bptt.ts"
+import { htmlReport } from "./executors/Html.ts"
+import { fixed } from "./Fixed.ts"
+import { type KernelSetSteps, kernelSetSteps, reportInputs, setName, stepsByPhase } from "./KernelSetSteps.ts"
 
 /**
  * SNASNet's published architectures (its README): the CIFAR-100 one is the default fixed
@@ -148,5 +148,5 @@ export const spikernelPipeline = (settings: PaperSettings) => {
     ...stepsByPhase(Object.values(impact)),
     "report-impact": reportImpact
   }
-  return pipeline({ name: settings.name, seed, steps, plugins: [fixed] })
+  return pipeline({ name: settings.name, seed, steps })
 }

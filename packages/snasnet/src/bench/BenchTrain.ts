@@ -22,7 +22,8 @@ import { Backend, type BackendError, BackendName } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Clock, Effect, Schema } from "effect"
 import * as fs from "node:fs"
-import { presetForData, trainableNetwork } from "./Train.ts"
+import { presetForData } from "../Networks.ts"
+import { trainableNetwork } from "../TrainableNetwork.ts"
 
 /**
  * One configuration to benchmark.

@@ -9,7 +9,9 @@
  * @since 0.1.0
  */
 import { type DatasetLoader, DatasetSpec } from "@spikernel/core"
-import { Batches, Fingerprint, fromSpec } from "@spikernel/datasets"
+import * as Batches from "./Batches.ts"
+import * as Fingerprint from "./Fingerprint.ts"
+import { fromSpec } from "./Plugins.ts"
 import { Duration, Effect, type FileSystem, Schema, Stream } from "effect"
 
 /**

@@ -5,14 +5,14 @@
  * `load_state_dict` read), kept in the store as a content-addressed blob with the step's value.
  *
  * Also the durable state of a training in progress: the models already finished and the newest
- * checkpoint of the one being trained, the three files of `@spikernel/training`'s checkpoint
- * directory as they were written, so a resumed training continues from exactly those bytes.
+ * checkpoint of the one being trained, kept in the store's journal under the step's key, so a
+ * resumed training continues from exactly those bytes and `spikernel gc` sees them.
  *
  * @since 0.1.0
  */
 import { Architecture } from "@spikernel/core"
 import { NetworkConfig } from "@spikernel/spaces"
-import { EpochRecord } from "@spikernel/training"
+import * as Training from "@spikernel/training"
 import { Schema } from "effect"
 
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
@@ -33,7 +33,7 @@ export const TrainedModel = Schema.Struct({
   /** Weight memory at FP32 (METHOD.md §6.5). */
   bytes: Count,
   /** One record per epoch (test top-1 in eval mode, firing rates, seconds). */
-  epochs: Schema.Array(EpochRecord),
+  epochs: Schema.Array(Training.EpochRecord),
   /** Samples per forward/backward pass the memory plan chose. */
   microBatch: Schema.Int.check(Schema.isGreaterThan(0)),
   backend: Schema.String,
@@ -63,34 +63,16 @@ export const TrainedModels = Schema.Struct({
 export type TrainedModels = typeof TrainedModels.Type
 
 /**
- * The newest checkpoint directory of the model being trained, file by file.
- *
- * @since 0.1.0
- */
-export const CheckpointFiles = Schema.Struct({
-  /** The model's id in the selection. */
-  id: Schema.String,
-  /** The checkpoint's directory name (`ckpt-e0003-b000000`). */
-  name: Schema.String,
-  /** `checkpoint.json` as written (it holds the sha256 of the two tensor files). */
-  state: Schema.String,
-  weights: Schema.Uint8ArrayFromBase64,
-  optimizer: Schema.Uint8ArrayFromBase64
-})
-
-/**
- * @since 0.1.0
- */
-export type CheckpointFiles = typeof CheckpointFiles.Type
-
-/**
- * The durable state of a `train` step between epochs.
+ * The durable state of a `train` step between epochs: the models already finished, and the newest
+ * checkpoint of the one being trained (by its id in the selection).
  *
  * @since 0.1.0
  */
 export const TrainProgress = Schema.Struct({
   finished: Schema.Array(TrainedModel),
-  current: Schema.NullOr(CheckpointFiles)
+  current: Schema.NullOr(
+    Schema.Struct({ id: Schema.String, checkpoint: Training.Checkpoint.TrainingCheckpoint })
+  )
 })
 
 /**

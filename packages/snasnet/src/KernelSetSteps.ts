@@ -9,8 +9,8 @@ import { evaluate, search, select, type Step, train, use } from "@spikernel/pipe
 import { randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
 import { SnasnetSpace } from "@spikernel/spaces"
-import { testTop1 } from "../../packages/cli/src/executors/EvaluateExecutor.ts"
-import type { bptt } from "../../packages/cli/src/executors/TrainExecutor.ts"
+import type { bptt } from "./executors/Bptt.ts"
+import { testTop1 } from "./executors/TestTop1.ts"
 
 /**
  * `k15` for {1,5}: the suffix of a kernel set's step names.
@@ -116,14 +116,4 @@ export const reportInputs = (
     from[`eval-${name}`] = set.evaluated
   }
   return from
-}
-
-/**
- * A data set from a directory named by an environment variable, or a default path.
- *
- * @since 0.1.0
- */
-export const dataPath = (variable: string, fallback: string): string => {
-  const value = process.env[variable]
-  return value === undefined || value.trim() === "" ? fallback : value
 }

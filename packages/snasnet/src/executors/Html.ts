@@ -15,13 +15,12 @@
  *
  * @since 0.1.0
  */
-import { Architecture, type CandidateRecord, type DatasetLoader, type Selector } from "@spikernel/core"
+import { Architecture, type CandidateRecord, type Selector } from "@spikernel/core"
 import { Executor, report, type Step, StepOutput } from "@spikernel/pipeline"
 import { Report, type ReportInput } from "@spikernel/report"
 import { Budget, paretoFront, selectBestUnderBudget } from "@spikernel/selectors"
-import { Effect, Path, Schema } from "effect"
-import { withCompute } from "./ExecutorCompute.ts"
-import { Evaluation } from "./EvaluateExecutor.ts"
+import { Effect, type FileSystem, Path, Schema } from "effect"
+import { Evaluation } from "./TestTop1.ts"
 
 const id = "html"
 
@@ -122,13 +121,13 @@ export const reportInputOf = (
       const name = withoutPrefix(role)
       switch (input.kind) {
         case "load": {
-          const info = input.value as DatasetLoader.DatasetInfo
+          const info = input.value
           dataset = info.name
           fingerprint = info.fingerprint
           break
         }
         case "search": {
-          const result = input.value as StepOutput.SearchResult
+          const result = input.value
           const meta = config.searches[name]
           if (meta === undefined) {
             return yield* fail(
@@ -226,7 +225,8 @@ export const htmlReporter: Executor.StepExecutor<
   HtmlReporterConfig,
   typeof HtmlReporterConfig.Encoded,
   HtmlReport,
-  typeof HtmlReport.Encoded
+  typeof HtmlReport.Encoded,
+  FileSystem.FileSystem | Path.Path
 > = {
   step: "report",
   id,
@@ -263,7 +263,7 @@ export const htmlReporter: Executor.StepExecutor<
         front: front.selected.map(itemOf),
         note
       }
-    }).pipe(withCompute(id))
+    })
 }
 
 /**

@@ -12,14 +12,13 @@
 import { Architecture, DatasetLoader, Selector } from "@spikernel/core"
 import { Lif } from "@spikernel/neurons"
 import { Executor } from "@spikernel/pipeline"
-import { decodeSafetensors, floatValues } from "@spikernel/scorers"
 import { Network } from "@spikernel/spaces"
+import type { Backend } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Effect, Schema } from "effect"
-import { assignTorchWeights } from "../commands/Score.ts"
-import { trainableNetwork } from "../commands/Train.ts"
-import { withCompute } from "./ExecutorCompute.ts"
-import { trainedModelsOf } from "./TrainExecutor.ts"
+import { assignTorchWeights, decodeTorchWeights } from "../TorchWeights.ts"
+import { trainableNetwork } from "../TrainableNetwork.ts"
+import { trainedModelsOf } from "./Bptt.ts"
 
 const id = "test-top1"
 
@@ -98,7 +97,8 @@ export const testEvaluator: Executor.StepExecutor<
   EvaluatorConfig,
   typeof EvaluatorConfig.Encoded,
   Evaluation,
-  typeof Evaluation.Encoded
+  typeof Evaluation.Encoded,
+  DatasetLoader.DatasetLoader | Backend
 > = {
   step: "evaluate",
   id,
@@ -106,9 +106,9 @@ export const testEvaluator: Executor.StepExecutor<
   description: "Test top-1, loss and per-layer firing rates of each trained model (eval mode), with its size",
   config: EvaluatorConfig,
   output: Evaluation,
-  execute: (context) => {
-    const program = Effect.gen(function* () {
-      const trained = yield* trainedModelsOf(context.inputs.models)
+  execute: (context) =>
+    Effect.gen(function* () {
+      const trained = yield* trainedModelsOf(id, context.inputs)
       const loader = yield* DatasetLoader.DatasetLoader
       const info = yield* loader.info.pipe(Effect.mapError((error) => fail(error.message)))
       if (info.fingerprint !== trained.dataset) {
@@ -126,14 +126,9 @@ export const testEvaluator: Executor.StepExecutor<
               ),
               (built) => Effect.sync(built.dispose)
             )
-            const file = yield* decodeSafetensors(model.weights, `model ${model.id}`).pipe(
+            const weights = yield* decodeTorchWeights(model.weights, `model ${model.id}`).pipe(
               Effect.mapError((error) => fail(error.message))
             )
-            const weights = new Map<string, { shape: ReadonlyArray<number>; values: Float32Array }>()
-            for (const [name, tensor] of file.tensors) {
-              const values = floatValues(tensor)
-              if (values !== undefined) weights.set(name, { shape: tensor.shape, values })
-            }
             yield* assignTorchWeights(network, weights).pipe(Effect.mapError((error) => fail(error.reason)))
             return yield* Training.evaluate({
               model: trainableNetwork(network),
@@ -171,8 +166,4 @@ export const testEvaluator: Executor.StepExecutor<
         models
       }
     })
-    return context.dataset === undefined
-      ? Effect.fail(fail("an evaluate step needs a data set"))
-      : program.pipe(Effect.provide(context.dataset), withCompute(id))
-  }
 }

@@ -14,12 +14,13 @@
  *
  * @since 0.1.0
  */
-import { Architecture, DatasetLoader, Rng } from "@spikernel/core"
-import { defaultSahdConfig } from "@spikernel/scorers"
+import { Architecture, Rng } from "@spikernel/core"
+import { Synthetic } from "@spikernel/datasets"
+import { defaultSahdConfig, Sahd } from "@spikernel/scorers"
 import { SnasnetSpace } from "@spikernel/spaces"
 import { Backend } from "@spikernel/tensor"
-import { Effect, Schema } from "effect"
-import { scoreOnce, syntheticLayer } from "./Score.ts"
+import { Duration, Effect, Schema } from "effect"
+import { sahdLayer } from "../Builtins.ts"
 
 /**
  * One benchmark configuration.
@@ -128,9 +129,8 @@ const benchOne = (
   config: BenchScoreConfig,
   count: number,
   seed: number
-): Effect.Effect<BenchScoreRow> =>
+): Effect.Effect<BenchScoreRow, never, Backend> =>
   Effect.gen(function* () {
-    const loader = yield* DatasetLoader.DatasetLoader
     const space = SnasnetSpace.snasnetSpace("backward", [1, 3])
     // Draw until `count` candidates ran or 3·count were tried (some may not fit in memory).
     const sahd = {
@@ -143,7 +143,14 @@ const benchOne = (
     const skipped: Array<BenchScoreRow["skipped"][number]> = []
     for (let i = 0; i < 3 * count && candidates.length < count; i++) {
       const arch = space.sample(Rng.draws({ seed, stream: "bench/score", index: i }))
-      const run = yield* Effect.result(scoreOnce(loader, sahd, arch, { seed, index: i }))
+      const run = yield* Effect.result(
+        Effect.map(
+          Effect.timed(
+            Effect.flatMap(Effect.service(Sahd), (scorer) => scorer.run(arch, { seed, index: i }))
+          ),
+          ([elapsed, result]) => ({ ...result, total: Duration.toSeconds(elapsed) })
+        ).pipe(Effect.provide(sahdLayer(sahd)))
+      )
       if (run._tag === "Failure" && run.failure.memory !== undefined) {
         // Refused before it started: recorded, and the next candidate is tried.
         skipped.push({ arch: Architecture.formatArchitecture(arch), reason: run.failure.message })
@@ -238,3 +245,19 @@ export const renderBenchScore = (result: BenchScoreResult): string =>
           `${row.skipped.length === 0 ? "" : `, ${row.skipped.length} refused for memory`})`
     )
     .join("\n")
+
+/**
+ * The synthetic data set at a given image shape (for benchmarks and smoke runs).
+ *
+ * @since 0.1.0
+ */
+export const syntheticLayer = (shape: readonly [number, number, 1 | 3], trainSize = 1024) =>
+  Synthetic.synthetic.layer(
+    Schema.decodeUnknownSync(Synthetic.Config)({
+      height: shape[0],
+      width: shape[1],
+      channels: shape[2],
+      trainSize,
+      testSize: 16
+    })
+  )

@@ -4,7 +4,10 @@
  * [begin, end] }, __metadata__?: { key: string } }`, padded with spaces), then the raw little-endian
  * tensor bytes; offsets are relative to the start of that data.
  *
- * Hand-written because the format is that small and the project installs no safetensors package;
+ * The one codec of the project: trained weights in the official PyTorch layout (`spikernel score
+ * --weights`, the train step's models) and training checkpoints both use it. Hand-written because
+ * the format is that small and no maintained safetensors package for JavaScript decodes every dtype
+ * PyTorch writes;
  * the reader checks what the format promises (offsets in bounds, contiguous, no overlap, sizes that
  * match shape × dtype) and fails with a SafetensorsError that names the tensor and the problem.
  * Every tensor is copied out into its own aligned typed array, so a file may be freed after reading.
@@ -138,7 +141,7 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
  *
  * @since 0.1.0
  */
-export const decodeSafetensors = (
+export const decode = (
   bytes: Uint8Array,
   source = "<bytes>"
 ): Effect.Effect<SafetensorsFile, SafetensorsError> =>
@@ -255,7 +258,7 @@ const dataMatches = (dtype: Dtype, data: TensorData): boolean => {
  *
  * @since 0.1.0
  */
-export const encodeSafetensors = (
+export const encode = (
   tensors: Iterable<readonly [string, SafeTensor]>,
   metadata: Readonly<Record<string, string>> = {}
 ): Effect.Effect<Uint8Array, SafetensorsError> =>

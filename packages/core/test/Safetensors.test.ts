@@ -4,9 +4,11 @@
  * to end by `spikernel score --weights` in the CLI tests.)
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Rng } from "@spikernel/core"
-import { decodeSafetensors, encodeSafetensors, floatValues, type SafeTensor } from "@spikernel/scorers"
+import { Rng, Safetensors } from "@spikernel/core"
 import { Effect } from "effect"
+
+const { decode: decodeSafetensors, encode: encodeSafetensors, floatValues } = Safetensors
+type SafeTensor = Safetensors.SafeTensor
 
 const randomFloats = (n: number, index: number) => {
   const draws = Rng.draws({ seed: 1, stream: "test/weights", index })

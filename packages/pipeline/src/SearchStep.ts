@@ -1,0 +1,254 @@
+/**
+ * A search step: the search loop (`SearchLoop.ts`) over the step's Evaluator stack, with every
+ * observed candidate journaled as it is observed and the strategy's position checkpointed.
+ *
+ * The Evaluator is `withBudget(withDedup(withRetry(scoring)))` (`EvaluatorMiddleware.ts`), where
+ * the scoring Evaluator computes each score as a job through the store-backed cache
+ * (`ScoreEvaluator.ts`).
+ *
+ * Resume: the strategy state (Schema-encoded) is checkpointed every `checkpointEvery` observations
+ * and when the run is interrupted, with the candidates then in flight. A resumed run restores it and
+ * continues exactly; candidates whose scores were journaled before the interruption come back from
+ * the store. If records before the checkpoint are missing (a corrupt journal line), the search
+ * replays from the start: the strategy is deterministic and every score is cached, so replaying
+ * costs only the missing work.
+ *
+ * @since 0.1.0
+ */
+import {
+  Architecture,
+  CandidateRecord,
+  Numbers,
+  type Plugin,
+  type Scorer,
+  type SearchSpace,
+  type SearchStrategy
+} from "@spikernel/core"
+import { Clock, Effect, Option, Schema } from "effect"
+import type { PluginPart } from "./CacheKey.ts"
+import { withBudget, withDedup, withRetry } from "./EvaluatorMiddleware.ts"
+import type { SearchParams } from "./Prepare.ts"
+import { Progress } from "./Progress.ts"
+import * as ScoreEvaluator from "./ScoreEvaluator.ts"
+import * as SearchLoop from "./SearchLoop.ts"
+import { StepError } from "./StepError.ts"
+import type { SearchResult } from "./StepOutput.ts"
+import * as Store from "./Store.ts"
+import type { StoreError } from "./StoreError.ts"
+import * as StoreLayout from "./StoreLayout.ts"
+
+/**
+ * A search's resumable state: the strategy state after `observed` in-order observations, and the
+ * candidates then proposed but not yet observed.
+ *
+ * @since 0.1.0
+ */
+export const SearchCheckpoint = Schema.Struct({
+  observed: Schema.Int,
+  state: Schema.Json,
+  pending: Schema.Array(Schema.Struct({ index: Schema.Int, architecture: Architecture.Architecture })),
+  best: Schema.NullOr(Numbers.JsonNumber)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type SearchCheckpoint = typeof SearchCheckpoint.Type
+
+/**
+ * What a search step needs, its services built.
+ *
+ * @since 0.1.0
+ */
+export interface SearchStepInput {
+  readonly step: string
+  readonly key: string
+  readonly seed: number
+  readonly fingerprint: string | null
+  readonly params: SearchParams
+  readonly space: SearchSpace.SearchSpace["Service"]
+  readonly strategy: SearchStrategy.SearchStrategy["Service"]
+  /** The scorers with their identities, the primary first. */
+  readonly scorers: ReadonlyArray<{
+    readonly identity: Plugin.Identity
+    readonly scorer: Scorer.Scorer["Service"]
+  }>
+  /** Identities of what the scorers are built with (space, encoder, neuron). */
+  readonly context: ReadonlyArray<PluginPart>
+  /** Where score jobs are computed (default: in this process, by the scorers above). */
+  readonly jobs?: ScoreEvaluator.ScoreJobs["Service"]
+}
+
+/**
+ * A step failure from an evaluation failure, with the candidate and a memory refusal's figures kept.
+ *
+ * @since 0.1.0
+ */
+export const stepFailure = (step: string, error: { readonly _tag: string; readonly message: string }) => {
+  if (error._tag !== "EvaluationError") return new StepError({ step, reason: error.message })
+  const evaluation = error as unknown as {
+    readonly index: number
+    readonly architecture: string
+    readonly memory?: StepError["memory"]
+  }
+  return new StepError({
+    step,
+    reason: error.message,
+    candidate: { index: evaluation.index, architecture: evaluation.architecture },
+    ...(evaluation.memory === undefined ? {} : { memory: evaluation.memory })
+  })
+}
+
+/**
+ * Runs (or resumes) a search step and returns its result.
+ *
+ * @since 0.1.0
+ */
+export const run = (
+  input: SearchStepInput
+): Effect.Effect<SearchResult, StepError | StoreError, Store.Store | Progress> =>
+  Effect.gen(function* () {
+    const store = yield* Store.Store
+    const progress = yield* Progress
+    const { strategy, space, key, params } = input
+    const fail = (error: { readonly _tag: string; readonly message: string }) =>
+      stepFailure(input.step, error)
+    const encodeState = Schema.encodeUnknownSync(strategy.state)
+
+    const jobs = yield* ScoreEvaluator.storeCached(
+      input.jobs ?? ScoreEvaluator.localJobs(input.scorers.map(({ scorer }) => scorer))
+    )
+    const scoring = ScoreEvaluator.make({
+      stepKey: key,
+      seed: input.seed,
+      fingerprint: input.fingerprint,
+      space,
+      scorers: input.scorers.map(({ identity }) => identity),
+      context: input.context,
+      jobs
+    })
+    const evaluator = withBudget(
+      withDedup(withRetry(scoring, { times: params.retries }), {
+        key: (architecture) => Architecture.architectureLabel(space.canonical(architecture))
+      }),
+      { budget: params.budget }
+    )
+
+    const checkpoint = (position: SearchLoop.Position<unknown>) =>
+      Store.putValue(SearchCheckpoint, StoreLayout.checkpointEntry(key), "checkpoint", {
+        observed: position.observed,
+        state: encodeState(position.state) as Schema.Json,
+        pending: position.pending,
+        best: position.best ?? null
+      })
+
+    const resumePoint: Effect.Effect<SearchLoop.Position<unknown>, StoreError, Store.Store> = Effect.gen(
+      function* () {
+        const saved = yield* Store.getValue(SearchCheckpoint, StoreLayout.checkpointEntry(key))
+        if (Option.isNone(saved)) return SearchLoop.start(strategy, input.seed)
+        for (let i = 0; i < saved.value.observed; i++) {
+          if (Option.isNone(store.entry(StoreLayout.recordEntry(key, i)))) {
+            yield* store.report(
+              `step "${input.step}": candidate ${i} of the checkpoint at ${saved.value.observed} is missing; replaying the search from the start (scores come from the store)`
+            )
+            return SearchLoop.start(strategy, input.seed)
+          }
+        }
+        const state = Schema.decodeUnknownExit(strategy.state)(saved.value.state)
+        if (state._tag === "Failure") {
+          yield* store.report(
+            `step "${input.step}": the strategy checkpoint does not decode; replaying from the start`
+          )
+          return SearchLoop.start(strategy, input.seed)
+        }
+        return {
+          state: state.value,
+          observed: saved.value.observed,
+          pending: saved.value.pending,
+          best: saved.value.best ?? undefined
+        }
+      }
+    )
+
+    const records = new Map<number, CandidateRecord.CandidateRecord>()
+    const search = (from: SearchLoop.Position<unknown>) =>
+      Effect.gen(function* () {
+        const startedAt = yield* Clock.currentTimeMillis
+        const outcome = yield* SearchLoop.run({
+          strategy,
+          from,
+          evaluator,
+          concurrency: params.concurrency,
+          validate: space.validate,
+          onObserved: (record, position) =>
+            Effect.gen(function* () {
+              records.set(record.index, record)
+              yield* Store.putValue(
+                CandidateRecord.CandidateRecord,
+                StoreLayout.recordEntry(key, record.index),
+                "record",
+                record
+              )
+              if (position.observed % params.checkpointEvery === 0) yield* checkpoint(position)
+              const elapsed = ((yield* Clock.currentTimeMillis) - startedAt) / 1000
+              const rate = elapsed > 0 ? (position.observed - from.observed) / elapsed : undefined
+              yield* progress.update({
+                step: input.step,
+                kind: "search",
+                done: position.observed,
+                total: params.budget,
+                ratePerSecond: rate,
+                etaSeconds:
+                  rate !== undefined && rate > 0 ? (params.budget - position.observed) / rate : undefined,
+                best: position.best
+              })
+            }),
+          // The candidates in flight have finished (they are uninterruptible) and their scores are
+          // journaled; save the strategy's position so the next run continues from here.
+          onInterrupt: (position) =>
+            checkpoint(position).pipe(Effect.ignore, Effect.provideService(Store.Store, store))
+        }).pipe(
+          Effect.catchTags({
+            SearchLoopError: (error) => Effect.fail(fail(error)),
+            EvaluationError: (error) => Effect.fail(fail(error)),
+            ArchitectureError: (error) => Effect.fail(fail(error))
+          })
+        )
+        return outcome.position.observed
+      })
+
+    const collect = (count: number) =>
+      Effect.gen(function* () {
+        const out: Array<CandidateRecord.CandidateRecord> = []
+        for (let i = 0; i < count; i++) {
+          const known = records.get(i)
+          if (known !== undefined) {
+            out.push(known)
+            continue
+          }
+          const stored = yield* Store.getValue(
+            CandidateRecord.CandidateRecord,
+            StoreLayout.recordEntry(key, i)
+          )
+          if (Option.isNone(stored)) return undefined
+          out.push(stored.value)
+        }
+        return out
+      })
+
+    let count = yield* search(yield* resumePoint)
+    let result = yield* collect(count)
+    if (result === undefined) {
+      yield* store.report(`step "${input.step}": some candidate records are unreadable; replaying the search`)
+      count = yield* search(SearchLoop.start(strategy, input.seed))
+      result = yield* collect(count)
+      if (result === undefined) {
+        return yield* new StepError({
+          step: input.step,
+          reason: "candidate records vanished while the search ran"
+        })
+      }
+    }
+    const primary = input.scorers[0].identity
+    return { scorer: `${primary.id}@${primary.version}`, budget: params.budget, records: result }
+  })
