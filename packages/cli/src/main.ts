@@ -1,7 +1,10 @@
 /**
  * Entry point of the `spikernel` command under Node (tsx) and Deno.
  *
- * Any failure ends the process with status 1 and one line on stderr that says what was wrong.
+ * Any failure ends the process with status 1 and one line on stderr that says what was wrong. With
+ * `--json`, stdout also gets one JSON document `{ "error": { … } }` with the error's fields, so a
+ * structured failure (a step's candidate, a memory refusal's needed/free/limit bytes) reaches a
+ * caller intact.
  *
  * @since 0.1.0
  */
@@ -18,14 +21,33 @@ const oneLine = (cause: Cause.Cause<unknown>): string => {
   return text.split("\n")[0]
 }
 
-const program = run(process.argv.slice(2)).pipe(
+/** The fields of a typed error (its tag, message and own data), for `--json`. */
+const errorDocument = (cause: Cause.Cause<unknown>): Record<string, unknown> => {
+  const error = Cause.squash(cause)
+  if (!(error instanceof Error)) return { message: String(error) }
+  const fields: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(error))
+    if (key !== "stack" && value !== undefined) fields[key] = value
+  return {
+    ...("_tag" in error ? { _tag: (error as { _tag: unknown })._tag } : {}),
+    message: oneLine(cause),
+    ...fields
+  }
+}
+
+const args = process.argv.slice(2)
+
+const program = run(args).pipe(
   Effect.catchCause((cause) =>
     Cause.hasInterruptsOnly(cause)
       ? Effect.void
       : Effect.sync(() => {
           // The CLI module has already rendered its own parse errors (with usage); say nothing twice.
-          if (!CliError.isCliError(Cause.squash(cause)))
+          if (!CliError.isCliError(Cause.squash(cause))) {
             process.stderr.write(`spikernel: ${oneLine(cause)}\n`)
+            if (args.includes("--json"))
+              process.stdout.write(`${JSON.stringify({ error: errorDocument(cause) })}\n`)
+          }
           process.exitCode = 1
         })
   ),

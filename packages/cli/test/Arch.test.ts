@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Architecture, Rng } from "@spikernel/core"
-import { CellSpace } from "@spikernel/spaces"
+import { Spaces } from "@spikernel/snasnet"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
@@ -87,8 +87,8 @@ describe("spikernel arch sample", () => {
       const parsed = Architecture.parseMatrix(cell.matrix)
       if (parsed.problem !== undefined) throw new Error(parsed.problem)
       expect(Architecture.matrixProblem(parsed.value, "backward", [3, 7])).toBeUndefined()
-      expect(CellSpace.isCanonical(parsed.value)).toBe(true)
-      const library = CellSpace.sample(
+      expect(Spaces.CellSpace.isCanonical(parsed.value)).toBe(true)
+      const library = Spaces.CellSpace.sample(
         "backward",
         [3, 7],
         Rng.draws({ seed: 42, stream: "arch/sample", index: cell.index })
@@ -108,7 +108,7 @@ describe("spikernel arch count", () => {
       acceptanceRate: 0.4,
       distinct: 104_708
     })
-    expect(CellSpace.countSpace("forward", [1, 3]).distinct).toBe(7_556)
+    expect(Spaces.CellSpace.countSpace("forward", [1, 3]).distinct).toBe(7_556)
   }, 300_000)
 })
 

@@ -1,12 +1,9 @@
-import { NodeFileSystem } from "@effect/platform-node"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { benchData, renderBenchData } from "../src/commands/BenchData.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const debian = "/usr/share/datasets/fashion-mnist"
@@ -78,26 +75,4 @@ describe("spikernel data inspect", () => {
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1)
     expect(unknown.stderr).toContain('unknown dataset "imagenet"')
   }, 300_000)
-})
-
-describe("benchData", () => {
-  it.live("times decode, fingerprint and an augmented epoch of the bundled data", () =>
-    Effect.gen(function* () {
-      const result = yield* benchData({ spec: { name: "fashion-mnist-mini" }, repeats: 2 })
-      expect(result.decodeMs).toHaveLength(2)
-      expect(result.train).toBe(2000)
-      expect(result.bestDecodeMs).toBe(Math.min(...result.decodeMs))
-      expect(result.imagesPerSecond).toBeGreaterThan(0)
-      expect(renderBenchData(result)).toContain("full decode: best")
-    }).pipe(Effect.provide(NodeFileSystem.layer))
-  )
-
-  it.live.skipIf(!hasDebian)("reports the full Fashion-MNIST decode time (target < 1.5 s)", () =>
-    Effect.gen(function* () {
-      const result = yield* benchData({ repeats: 2 })
-      console.log(renderBenchData(result))
-      expect(result.train).toBe(60_000)
-      expect(result.bestDecodeMs).toBeGreaterThan(0)
-    }).pipe(Effect.provide(NodeFileSystem.layer))
-  )
 })

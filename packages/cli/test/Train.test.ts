@@ -1,7 +1,6 @@
 /**
  * `spikernel train` end to end: stop after a few batches, run again and it resumes from the
- * checkpoint; stdout is one JSON document; bad input exits 1 with one line. And `benchTrain` in
- * process on tiny configurations, on wasm and cpu.
+ * checkpoint; stdout is one JSON document; bad input exits 1 with one line.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
@@ -10,7 +9,6 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { BenchTrainResult, benchTrain, renderBenchTrain } from "../src/commands/BenchTrain.ts"
 import { TrainOutput } from "../src/commands/Train.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
@@ -25,9 +23,7 @@ const defaults: Record<string, string> = {
   "--timesteps": "2",
   "--batch": "8",
   "--epochs": "2",
-  "--backend": "wasm",
-  // Never the repository's own store, whatever a case does.
-  "--store": path.join(os.tmpdir(), "spikernel-cli-train-store")
+  "--backend": "wasm"
 }
 
 /** `train` with the small defaults, overridden or extended by `extra` (flag → value, "" for a switch). */
@@ -110,48 +106,4 @@ describe("spikernel train", () => {
       expect(lines[lines.length - 1]).toMatch(message)
     }
   }, 240_000)
-})
-
-describe("benchTrain", () => {
-  it.live(
-    "times training steps per backend and reports the wasm / cpu ratio",
-    () =>
-      Effect.gen(function* () {
-        const tiny = {
-          imageShape: [28, 28, 1] as const,
-          widths: [2, 4] as const,
-          kernels: [1, 3],
-          timesteps: 1,
-          batch: 2
-        }
-        const result = yield* benchTrain({
-          runs: [
-            { backend: "cpu", configs: [tiny] },
-            { backend: "wasm", configs: [tiny, { ...tiny, kernels: [1, 7] }] }
-          ],
-          steps: { cpu: 1, wasm: 1 },
-          warmup: { cpu: 0, wasm: 1 }
-        })
-        Schema.decodeUnknownSync(BenchTrainResult)(result)
-        expect(result.rows.map((r) => [r.backend, r.config])).toEqual([
-          ["cpu", "28x28x1 w2/4 k1,3 T1 b2"],
-          ["wasm", "28x28x1 w2/4 k1,3 T1 b2"],
-          ["wasm", "28x28x1 w2/4 k1,7 T1 b2"]
-        ])
-        for (const row of result.rows) {
-          expect(row.imagesPerSecond).toBeGreaterThan(0)
-          expect(row.peakRssMb).toBeGreaterThan(10)
-          expect(row.microBatch).toBe(2)
-        }
-        // {1,7} has more weights than {1,3} on the same cell.
-        expect(result.rows[2].params).toBeGreaterThan(result.rows[1].params)
-        expect(result.speedups).toHaveLength(1)
-        expect(result.speedups[0].wasmOverCpu).toBeCloseTo(
-          result.rows[1].imagesPerSecond / result.rows[0].imagesPerSecond,
-          9
-        )
-        expect(renderBenchTrain(result)).toMatch(/wasm \/ cpu on 28x28x1 w2\/4 k1,3 T1 b2: [\d.]+×/)
-      }),
-    180_000
-  )
 })

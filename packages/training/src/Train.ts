@@ -100,10 +100,7 @@ const zeroPartial: Checkpoint.PartialEpoch = { lossSum: 0, correct: 0, samples: 
 /** Weights and state, sorted by name (they share the file, so their names must not clash). */
 const snapshotWeights = (model: TrainableModel): Array<readonly [string, Safetensors.SafeTensor]> =>
   [...model.weights, ...model.state]
-    .map(
-      ([name, v]) =>
-        [name, { dtype: "F32", shape: v.shape, data: v.dataSync() as Float32Array }] as const
-    )
+    .map(([name, v]) => [name, { dtype: "F32", shape: v.shape, data: v.dataSync() as Float32Array }] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 
 const decodeTensors = (bytes: Uint8Array, what: string, location: string) =>
@@ -301,8 +298,7 @@ export const train = Effect.fnUntraced(function* (
         try: () => ({
           weights: snapshotWeights(model),
           buffers: [...optimizer.buffers()].map(
-            ([key, t]) =>
-              [key, { dtype: "F32", shape: t.shape, data: t.dataSync() as Float32Array }] as const
+            ([key, t]) => [key, { dtype: "F32", shape: t.shape, data: t.dataSync() as Float32Array }] as const
           )
         }),
         catch: (cause) => tensorFailed("reading weights for a checkpoint", cause)
@@ -454,11 +450,7 @@ export const train = Effect.fnUntraced(function* (
     }
   })
   yield* loop.pipe(
-    Effect.onInterrupt(() =>
-      savedAt(position)
-        ? Effect.void
-        : save(position, partial).pipe(Effect.ignore)
-    )
+    Effect.onInterrupt(() => (savedAt(position) ? Effect.void : save(position, partial).pipe(Effect.ignore)))
   )
 
   return {

@@ -93,36 +93,30 @@ export type BenchStoreResult = typeof BenchStoreResult.Type
 const RunDocument = Schema.Struct({ runId: Schema.String, manifest: RunManifest.RunManifest })
 
 /**
- * The benchmark's pipeline: N random {1,3} backward cells scored by `params`, and the top 5. It imports
- * the packages' sources by absolute path, so it runs from a directory outside the repository.
+ * The benchmark's pipeline: N random {1,3} backward cells scored by `params`, and the top 5. It
+ * imports `@spikernel/snasnet` by name, as any pipeline outside the repository does (the launcher
+ * resolves it).
  *
  * @since 0.1.0
  */
-export const benchStorePipelineSource = (repoRoot: string, candidates: number): string => {
-  const source = (name: string) => JSON.stringify(`${repoRoot}/packages/${name}/src/index.ts`)
-  return `import { FashionMnistMini } from ${source("datasets")}
-import { load, pipeline, search, select, use } from ${source("pipeline")}
-import { params } from ${source("scorers")}
-import { randomSearch } from ${source("search")}
-import { topK } from ${source("selectors")}
-import { SnasnetSpace } from ${source("spaces")}
+export const benchStorePipelineSource = (candidates: number): string =>
+  `import { Datasets, load, pipeline, Scorers, Search, search, select, Selectors, space, use } from "@spikernel/snasnet"
 
-const data = load({ loader: use(FashionMnistMini.fashionMnistMini, {}) })
+const data = load({ loader: use(Datasets.FashionMnistMini.fashionMnistMini, {}) })
 const found = search({
   dataset: data,
-  space: use(SnasnetSpace.snasnetBackwardPlugin, { kernels: [1, 3] }),
-  strategy: use(randomSearch, {}),
-  scorer: use(params, {}),
+  space: space("backward", [1, 3]),
+  strategy: use(Search.randomSearch, {}),
+  scorer: use(Scorers.params, {}),
   budget: ${candidates}
 })
 
 export default pipeline({
   name: "bench-store",
   seed: 1,
-  steps: { data, found, best: select({ from: found, selector: use(topK, { k: 5 }) }) }
+  steps: { data, found, best: select({ from: found, selector: use(Selectors.topK, { k: 5 }) }) }
 })
 `
-}
 
 const decoder = new TextDecoder()
 
@@ -242,7 +236,7 @@ export const benchStore = (
       const store = path.join(dir, "store")
       // The pipeline file is an ES module outside any package.
       yield* fs.writeFileString(path.join(dir, "package.json"), '{ "type": "module" }\n')
-      yield* fs.writeFileString(file, benchStorePipelineSource(repoRoot, candidates))
+      yield* fs.writeFileString(file, benchStorePipelineSource(candidates))
 
       const startup = yield* spikernel(repoRoot, ["--version"])
       const first = yield* runPipeline(repoRoot, file, store, "first")

@@ -20,6 +20,7 @@ export type CommandLoader = () => Promise<Command.Command.Any>
  * @since 0.1.0
  */
 export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
+  init: () => import("./Init.ts").then((m) => m.init),
   run: () => import("./Run.ts").then((m) => m.run),
   plan: () => import("./Plan.ts").then((m) => m.plan),
   status: () => import("./Status.ts").then((m) => m.status),

@@ -1,25 +1,40 @@
 /**
  * Training the real SNASNet network of `@spikernel/spaces` (backward cell `0302 0030 3003 0000`,
- * kernels {1,3}, tiny widths) on the wasm backend: BPTT through every LIF and feedback edge reaches
- * every weight, records name every LIF layer, no tensor leaks across epochs, and a stop + resume is
- * byte-identical to an uninterrupted run.
+ * kernels {1,3}, tiny widths) with `@spikernel/training`, through the assembly's adapter, on the wasm
+ * backend: BPTT through every LIF and feedback edge reaches every weight, records name every LIF
+ * layer, no tensor leaks across epochs, and a stop + resume is byte-identical to an uninterrupted run.
  */
-import { NodeFileSystem } from "@effect/platform-node"
-import { describe, expect, it } from "@effect/vitest"
-import { Architecture } from "@spikernel/core"
-import { Lif } from "@spikernel/neurons"
-import { Network, NetworkConfig, WeightSpecs } from "@spikernel/spaces"
-import { Backend } from "@spikernel/tensor"
-import { batchGradients, type TrainableModel, TrainConfig, train } from "@spikernel/training"
-import * as tf from "@tensorflow/tfjs"
-import { Effect, Layer, Schema } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { memoryLoader } from "./fixtures/MemoryLoader.ts"
+import { NodeFileSystem } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Architecture } from "@spikernel/core"
+import { Synthetic } from "@spikernel/datasets"
+import { Lif } from "@spikernel/neurons"
+import { Network, NetworkConfig, WeightSpecs } from "@spikernel/spaces"
+import { Backend } from "@spikernel/tensor"
+import {
+  batchGradients,
+  CheckpointStore,
+  TrainConfig,
+  type TrainOptions,
+  train as trainIn
+} from "@spikernel/training"
+import * as tf from "@tensorflow/tfjs"
+import { Effect, Layer, Schema } from "effect"
+import { trainableNetwork } from "../src/TrainableNetwork.ts"
 
-const data = { imageShape: [28, 28, 1] as const, classes: 10, train: 24, test: 10, seed: 3, noise: 0.5 }
-const env = Layer.mergeAll(memoryLoader(data), Backend.layerWasm(1), NodeFileSystem.layer)
+const data = Synthetic.synthetic.layer(
+  Schema.decodeUnknownSync(Synthetic.Config)({ seed: 3, trainSize: 24, testSize: 10 })
+)
+const env = Layer.mergeAll(data, Backend.layerWasm(1), NodeFileSystem.layer)
+
+/** A training with its checkpoints in the directory `dir`. */
+const train = (options: TrainOptions & { readonly checkpointDir: string }) => {
+  const { checkpointDir, ...rest } = options
+  return trainIn(rest).pipe(Effect.provide(CheckpointStore.layerDirectory(checkpointDir)))
+}
 
 const arch = Effect.runSync(
   Architecture.parseArchitecture("0302 0030 3003 0000", { cellType: "backward", kernels: [1, 3] })
@@ -30,35 +45,10 @@ const networkConfig: NetworkConfig.NetworkConfig = {
   hidden: 16
 }
 
-/** The spaces network as training sees it (as `spikernel train` adapts it). */
+/** The spaces network as training sees it (the assembly's adapter, as `spikernel train` uses it). */
 const build = (seed: number) => {
   const net = Network.buildNetwork(arch, networkConfig, { neuron: Lif.lif(), seed })
-  const pick = (trainable: boolean) =>
-    new Map(
-      net.specs.filter((s) => s.trainable === trainable).map((s) => [s.name, net.variables.get(s.name)!])
-    )
-  const model: TrainableModel = {
-    weights: pick(true),
-    state: pick(false),
-    forward: (images, o) =>
-      Network.forward(
-        net,
-        images,
-        o.training
-          ? {
-              timesteps: o.timesteps,
-              training: true,
-              dropout: o.dropoutKey ?? "off",
-              ...(o.onSpikes === undefined ? {} : { onSpikes: o.onSpikes })
-            }
-          : {
-              timesteps: o.timesteps,
-              training: false,
-              ...(o.onSpikes === undefined ? {} : { onSpikes: o.onSpikes })
-            }
-      )
-  }
-  return { net, model }
+  return { net, model: trainableNetwork(net) }
 }
 
 const config = Schema.decodeUnknownSync(TrainConfig)({

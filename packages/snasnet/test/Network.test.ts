@@ -4,11 +4,15 @@ import { Lif } from "@spikernel/neurons"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { beforeAll } from "vitest"
-import { cellStep, type Feedback, noFeedback } from "../src/Cell.ts"
-import { assignWeight, buildNetwork, dropoutMask, forward } from "../src/Network.ts"
-import { type NetworkConfig, presets } from "../src/NetworkConfig.ts"
-import { paramCount } from "../src/ParamCount.ts"
-import { lifLayers, weightSpecs } from "../src/WeightSpecs.ts"
+import { Cell, Network, NetworkConfig as NetworkConfigs, ParamCount, WeightSpecs } from "@spikernel/spaces"
+
+const { cellStep, noFeedback } = Cell
+type Feedback = Cell.Feedback
+const { assignWeight, buildNetwork, dropoutMask, forward } = Network
+type NetworkConfig = NetworkConfigs.NetworkConfig
+const { presets } = NetworkConfigs
+const { paramCount } = ParamCount
+const { lifLayers, weightSpecs } = WeightSpecs
 
 beforeAll(async () => {
   await tf.setBackend("cpu")

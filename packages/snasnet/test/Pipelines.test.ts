@@ -1,27 +1,27 @@
 /**
  * The pipelines of `pipelines/` and the executors behind them.
  *
- * - Every pipeline file is prepared against the CLI's registry and planned (in process, as
+ * - Every pipeline file is prepared against the built-in registry and planned (in process, as
  *   `spikernel plan` does; the data pipelines read the repository's fixtures through their
- *   environment variables), and `spikernel plan` without the data exits 1 naming the missing file.
+ *   environment variables).
  * - A tiny search → train → evaluate → html-report pipeline runs end to end into a store, and a
  *   second run computes nothing.
  * - A training interrupted after its first epoch's checkpoint resumes from the store and ends with
  *   the bytes of an uninterrupted one; no tensor outlives the executors.
  */
-import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Architecture, type Selector } from "@spikernel/core"
+import { Architecture, Safetensors, type Selector } from "@spikernel/core"
 import { Plugins as DatasetPlugins, Synthetic } from "@spikernel/datasets"
 import {
   evaluate,
-  type Executor,
+  Executor,
   load,
+  PipelineFile,
   Plan,
   Prepare,
   Progress,
@@ -34,18 +34,24 @@ import {
   train,
   use
 } from "@spikernel/pipeline"
-import { decodeSafetensors } from "@spikernel/scorers"
 import { randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
 import { SnasnetSpace } from "@spikernel/spaces"
 import { Backend } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
-import { pluginRegistry, preparePipeline } from "../src/commands/Run.ts"
-import { Evaluation, testEvaluator } from "../src/executors/EvaluateExecutor.ts"
-import { HtmlReport, htmlReport } from "../src/executors/HtmlReporter.ts"
+import { registry } from "../src/Builtins.ts"
+import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/Bptt.ts"
+import { HtmlReport, htmlReport } from "../src/executors/Html.ts"
+import { Evaluation, testEvaluator } from "../src/executors/TestTop1.ts"
 import { TrainedModels, TrainProgress } from "../src/executors/TrainedModels.ts"
-import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/TrainExecutor.ts"
+
+/** A pipeline file prepared against the built-in registry, as `spikernel run|plan` does. */
+const preparePipeline = (file: string) =>
+  Effect.gen(function* () {
+    const loaded = yield* PipelineFile.loadPipelineFile(file)
+    return { loaded, prepared: yield* Prepare.prepare(loaded.pipeline, registry, file) }
+  })
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), "spikernel-pipelines-"))
@@ -135,29 +141,6 @@ describe("pipelines/", () => {
         "report-impact"
       ])
     }).pipe(Effect.provide(NodeServices.layer), Effect.runPromise))
-
-  it("spikernel plan without the data exits 1 with one line naming the missing file", () => {
-    const result = spawnSync(
-      process.execPath,
-      [
-        "packages/cli/bin/spikernel.js",
-        "plan",
-        "pipelines/spikernel-cifar10.ts",
-        "--store",
-        join(scratch, "no-data-store")
-      ],
-      {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, SPIKERNEL_CIFAR10: join(scratch, "no-such-dir") }
-      }
-    )
-    expect(result.status).toBe(1)
-    const lines = result.stderr.trim().split("\n")
-    expect(lines[lines.length - 1]).toMatch(
-      /^spikernel: step "data": cifar10: .*no-such-dir.*data_batch_1\.bin/
-    )
-  }, 120_000)
 })
 
 // Tiny settings for the executors: 28×28×1 synthetic data, widths 2/4, T = 2.
@@ -208,7 +191,7 @@ const backend = Layer.build(Backend.layer({ backend: "wasm" }))
 
 const runTiny = (store: string, out: string) =>
   Effect.gen(function* () {
-    const prepared = yield* Prepare.prepare(tinyPipeline(out), pluginRegistry, "tiny.ts")
+    const prepared = yield* Prepare.prepare(tinyPipeline(out), registry, "tiny.ts")
     return yield* Runner.run({
       prepared,
       pipelineFile: "/pipelines/tiny.ts",
@@ -264,7 +247,7 @@ describe("executors", () => {
         )
         expect(models).toHaveLength(1)
         expect(models[0].epochs.map((epoch) => epoch.epoch)).toEqual([1, 2])
-        const file = yield* decodeSafetensors(models[0].weights)
+        const file = yield* Safetensors.decode(models[0].weights)
         expect(file.tensors.get("stem.0.weight")?.shape).toEqual([2, 1, 3, 3])
         expect(file.tensors.get("classifier.1.weight")?.shape).toEqual([256, 4 * 7 * 7])
 
@@ -307,56 +290,61 @@ describe("executors", () => {
         const dataset = configured.layer.pipe(Layer.provide(NodeServices.layer))
         const config = Schema.decodeUnknownSync(TrainerConfig)(trainerConfig)
 
-        /** A context whose durable checkpoints live in `saved`; `interruptAfter` saves end the run. */
-        const contextWith = (
-          saved: { value: unknown },
-          interruptAfter?: number
-        ): Executor.ExecutorContext<TrainerConfig> => {
+        const compute = Layer.merge(dataset, Backend.layer({ backend: "wasm" }))
+        const context: Executor.ExecutorContext<TrainerConfig> = {
+          step: "train",
+          key: "k",
+          config,
+          seed: 9,
+          inputs: {
+            from: {
+              step: "best",
+              kind: "select",
+              value: selection,
+              encoded: Schema.encodeSync(StepOutput.SelectionOutput)(selection)
+            }
+          },
+          progress: () => Effect.void
+        }
+        /** The executor with its durable state in `saved`; `interruptAfter` saves end the run. */
+        const trainWith = (saved: { value: unknown }, interruptAfter?: number) => {
           let saves = 0
-          return {
-            step: "train",
-            key: "k",
-            config,
-            seed: 9,
-            inputs: {
-              from: {
-                step: "best",
-                kind: "select",
-                value: selection,
-                encoded: Schema.encodeSync(StepOutput.SelectionOutput)(selection)
-              }
-            },
-            dataset,
-            checkpoints: {
-              load: (schema) =>
-                Effect.sync(() =>
-                  saved.value === undefined
-                    ? Option.none()
-                    : Option.some(Schema.decodeUnknownSync(schema)(saved.value))
-                ),
-              save: (schema, value) =>
-                Effect.gen(function* () {
-                  saved.value = Schema.encodeSync(schema)(value)
-                  saves++
-                  if (interruptAfter !== undefined && saves >= interruptAfter) return yield* Effect.interrupt
-                })
-            },
-            progress: () => Effect.void
-          }
+          return bpttTrainer.execute(context).pipe(
+            Effect.provideService(
+              Executor.StepCheckpoint,
+              Executor.StepCheckpoint.of({
+                load: (schema) =>
+                  Effect.sync(() =>
+                    saved.value === undefined
+                      ? Option.none()
+                      : Option.some(Schema.decodeUnknownSync(schema)(saved.value))
+                  ),
+                save: (schema, value) =>
+                  Effect.gen(function* () {
+                    saved.value = Schema.encodeSync(schema)(value)
+                    saves++
+                    if (interruptAfter !== undefined && saves >= interruptAfter)
+                      return yield* Effect.interrupt
+                  })
+              })
+            ),
+            Effect.provide(compute)
+          )
         }
 
         const interrupted = { value: undefined as unknown }
-        const exit = yield* Effect.exit(bpttTrainer.execute(contextWith(interrupted, 1)))
-        // Counted once the backend is up (the executor starts it): reading tf.memory() earlier would
-        // start tfjs's default backend instead.
+        const exit = yield* Effect.exit(trainWith(interrupted, 1))
+        // Counted once the backend is up (the executor's Backend started it): reading tf.memory()
+        // earlier would start tfjs's default backend instead.
         const tensorsBefore = tf.memory().numTensors
         expect(Exit.hasInterrupts(exit)).toBe(true)
         const progress = Schema.decodeUnknownSync(TrainProgress)(interrupted.value)
         expect(progress.finished).toEqual([])
-        expect(progress.current?.name).toBe("ckpt-e0001-b000000")
+        expect(progress.current?.id).toBe("0")
+        expect(progress.current?.checkpoint.state.position).toEqual({ epoch: 1, batch: 0 })
 
-        const resumed = yield* bpttTrainer.execute(contextWith(interrupted))
-        const straight = yield* bpttTrainer.execute(contextWith({ value: undefined }))
+        const resumed = yield* trainWith(interrupted)
+        const straight = yield* trainWith({ value: undefined })
         expect(resumed.models[0].epochs.map((epoch) => epoch.testTop1)).toEqual(
           straight.models[0].epochs.map((epoch) => epoch.testTop1)
         )
@@ -364,26 +352,23 @@ describe("executors", () => {
           true
         )
 
-        const evaluation = yield* testEvaluator.execute({
-          step: "evaluate",
-          key: "e",
-          config: { batchSize: 8 },
-          seed: 9,
-          inputs: {
-            models: {
-              step: "train",
-              kind: "train",
-              value: resumed,
-              encoded: Schema.encodeSync(TrainedModels)(resumed)
-            }
-          },
-          dataset,
-          checkpoints: {
-            load: () => Effect.succeed(Option.none()),
-            save: () => Effect.void
-          },
-          progress: () => Effect.void
-        })
+        const evaluation = yield* testEvaluator
+          .execute({
+            step: "evaluate",
+            key: "e",
+            config: { batchSize: 8 },
+            seed: 9,
+            inputs: {
+              models: {
+                step: "train",
+                kind: "train",
+                executor: "bptt@1",
+                encoded: Schema.encodeSync(TrainedModels)(resumed)
+              }
+            },
+            progress: () => Effect.void
+          })
+          .pipe(Effect.provide(compute))
         expect(evaluation.models[0].top1).toBe(resumed.models[0].epochs[1].testTop1)
         expect(tf.memory().numTensors).toBe(tensorsBefore)
       }),

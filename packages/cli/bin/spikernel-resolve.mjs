@@ -1,0 +1,39 @@
+// Module-resolution hook of the `spikernel` launcher, so that a pipeline file can live in a fresh
+// folder outside the repository:
+//
+// - it imports `@spikernel/snasnet` (or any `@spikernel/*` package) by name; when Node finds no such
+//   package from that file, it is resolved from the CLI's own installation, so the pipeline runs on
+//   the very packages the CLI has loaded;
+// - a TypeScript file with no package.json above it is an ES module (pipeline files use
+//   `export default`), as Deno and newer Node releases treat such files, instead of CommonJS.
+import { existsSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const insidePackage = (file) => {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return true
+    if (dirname(dir) === dir) return false
+  }
+}
+
+export async function resolve(specifier, context, nextResolve) {
+  let resolved
+  try {
+    resolved = await nextResolve(specifier, context)
+  } catch (error) {
+    const missing = error?.code === "ERR_MODULE_NOT_FOUND" || error?.code === "MODULE_NOT_FOUND"
+    if (!missing || !specifier.startsWith("@spikernel/")) throw error
+    return nextResolve(specifier, { ...context, parentURL: import.meta.url })
+  }
+  if (
+    resolved.format === "commonjs" &&
+    resolved.url.startsWith("file:") &&
+    /\.[cm]?tsx?$/.test(resolved.url) === true &&
+    !resolved.url.endsWith(".cts") &&
+    !insidePackage(fileURLToPath(resolved.url))
+  ) {
+    return { ...resolved, format: "module" }
+  }
+  return resolved
+}
