@@ -18,7 +18,7 @@ import {
   sahd,
   trainedAccuracy
 } from "@spikernel/scorers"
-import { availableBytes, heapUsage } from "@spikernel/tensor"
+import { availableBytes, Backend, heapUsage } from "@spikernel/tensor"
 import { schemaContract } from "@spikernel/testing"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
@@ -59,6 +59,7 @@ const run = (
       networks: fakeNetworks(options),
       loader: fakeLoader(options),
       neuron: Lif.lif(),
+      backend,
       gram: makeWasmGram()
     },
     c,
@@ -66,8 +67,10 @@ const run = (
     { seed: 1, index: options.index ?? 0 }
   )
 
+let backend: Backend["Service"]
+
 beforeAll(async () => {
-  await tf.setBackend("cpu")
+  backend = await Effect.runPromise(Effect.provide(Effect.service(Backend), Backend.layerCpu))
 })
 
 describe("sahd", () => {
@@ -162,7 +165,8 @@ describe("sahd", () => {
             .layer(decoded)
             .pipe(
               Layer.provide(fakeLayers()),
-              Layer.provide(Layer.succeed(NeuronModel.NeuronModel, Lif.lif()))
+              Layer.provide(Layer.succeed(NeuronModel.NeuronModel, Lif.lif())),
+              Layer.provide(Layer.succeed(Backend, backend))
             )
         )
       )
@@ -182,6 +186,7 @@ describe("forward memory check", () => {
 
   it("measures two small forwards and extrapolates when the static bound is close to the limit", async () => {
     const check = await checkForwardMemory({
+      usage: heapUsage("cpu"),
       batch: 64,
       stateBytesPerSample: free() / 64 / 3,
       probe: probe(1 << 20)
@@ -194,12 +199,14 @@ describe("forward memory check", () => {
 
   it("uses the static bound when it is far below or already above what is free", async () => {
     const low = await checkForwardMemory({
+      usage: heapUsage("cpu"),
       batch: 64,
       stateBytesPerSample: 10,
       probe: () => expect.unreachable()
     })
     expect(low).toMatchObject({ method: "static bound", neededBytes: 640, fits: true })
     const high = await checkForwardMemory({
+      usage: heapUsage("cpu"),
       batch: 64,
       stateBytesPerSample: free(),
       probe: () => expect.unreachable()

@@ -191,7 +191,7 @@ describe("plugins", () => {
       expect(yield* Plugin.decodeConfig(pareto, {})).toEqual({ memory: "bytes" })
       const error = yield* Effect.flip(Plugin.decodeConfig(bestUnderBudget, {}))
       expect(error.message).toMatch(/^Selector best-under-budget@1: .*maxParams, maxBytes or both/)
-      expect(Plugin.pluginIdentity(topK, { k: 5 })).toBe('top-k@1:{"k":5}')
+      expect(Plugin.identityOf(topK, { k: 5 })).toEqual({ id: "top-k", version: 1, config: { k: 5 } })
     })
   )
 })
