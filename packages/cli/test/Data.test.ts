@@ -59,9 +59,10 @@ describe("spikernel data inspect", () => {
     appendFileSync(file, new Uint8Array(7))
     const result = spikernel("data", "inspect", `cifar10:${copy}`, "--json")
     expect(result.status).toBe(1)
-    expect(result.stdout).toBe("")
     expect(result.stderr.trim().split("\n")).toHaveLength(1)
     expect(result.stderr).toContain(`spikernel: cifar10: ${file} (offset 12292): file size 12299`)
+    // With --json, stdout holds one document: the typed error, its file and offset as fields.
+    expect(JSON.parse(result.stdout).error).toMatchObject({ _tag: "DatasetError", file, at: "offset 12292" })
   }, 300_000)
 
   it("exits 1 with one line on a missing directory or an unknown data set", () => {

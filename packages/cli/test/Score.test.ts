@@ -112,8 +112,10 @@ describe("spikernel score", () => {
     for (const [args, message] of cases) {
       const result = spikernel("score", ...args)
       expect(result.status).toBe(1)
-      expect(result.stderr.trim().split("\n").at(-1)).toMatch(message)
-      expect(result.stdout).toBe("")
+      const line = result.stderr.trim().split("\n").at(-1) ?? ""
+      expect(line).toMatch(message)
+      // With --json, stdout holds one document: the error with its fields.
+      expect(JSON.parse(result.stdout).error.message).toBe(line.replace(/^spikernel: /, ""))
     }
   }, 180_000)
 })

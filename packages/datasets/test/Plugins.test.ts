@@ -33,13 +33,19 @@ describe("fromSpec", () => {
   it.effect("fills the defaults into the identity that enters cache keys", () =>
     Effect.gen(function* () {
       const cifar100 = yield* fromSpec({ name: "cifar100", path: "/data/c100" })
-      expect(cifar100.identity).toBe(
-        'cifar100@1:{"augmentation":{"flip":true,"padding":4},"labels":"fine","path":"/data/c100"}'
-      )
+      expect(cifar100.identity).toEqual({
+        id: "cifar100",
+        version: 1,
+        config: { augmentation: { flip: true, padding: 4 }, labels: "fine", path: "/data/c100" }
+      })
       const mini = yield* fromSpec({ name: "fashion-mnist-mini" })
-      expect(mini.identity).toBe('fashion-mnist-mini@1:{"augmentation":{"flip":true,"padding":2}}')
+      expect(mini.identity).toEqual({
+        id: "fashion-mnist-mini",
+        version: 1,
+        config: { augmentation: { flip: true, padding: 2 } }
+      })
       const synthetic = yield* fromSpec({ name: "synthetic" })
-      expect(synthetic.identity).toContain('"channels":1')
+      expect(synthetic.identity.config).toMatchObject({ channels: 1 })
     })
   )
 

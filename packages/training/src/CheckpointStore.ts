@@ -38,8 +38,14 @@ export class CheckpointStore extends Context.Service<
   {
     /** Where checkpoints go, for messages (`DIR`, `the store`). */
     readonly location: string
-    /** The newest readable checkpoint, if any; fails only when checkpoints exist and none is readable. */
-    readonly latest: Effect.Effect<Option.Option<TrainingCheckpoint>, TrainingError>
+    /**
+     * The newest readable checkpoint and where it is, if any; fails only when checkpoints exist and
+     * none is readable.
+     */
+    readonly latest: Effect.Effect<
+      Option.Option<{ readonly checkpoint: TrainingCheckpoint; readonly location: string }>,
+      TrainingError
+    >
     /** Saves a checkpoint (durably, before returning) and returns where it went. */
     readonly save: (checkpoint: TrainingCheckpoint) => Effect.Effect<string, TrainingError>
   }
@@ -157,13 +163,13 @@ const readOne = (fs: FileSystem.FileSystem, dir: string, name: string) =>
       }
     }
     const checkpoint: TrainingCheckpoint = { state, weights, optimizer }
-    return checkpoint
+    return { checkpoint, location: path }
   })
 
 const readLatest = (fs: FileSystem.FileSystem, dir: string) =>
   Effect.gen(function* () {
     const exists = yield* fs.exists(dir).pipe(Effect.mapError(fsError(dir, "cannot stat")))
-    if (!exists) return Option.none<TrainingCheckpoint>()
+    if (!exists) return Option.none<{ readonly checkpoint: TrainingCheckpoint; readonly location: string }>()
     // Checkpoint directories only appear complete (renamed into place), so the newest by position
     // is tried first; `latest.json` is for people and tools.
     const names = (yield* fs.readDirectory(dir).pipe(Effect.mapError(fsError(dir, "cannot list"))))
@@ -184,7 +190,7 @@ const readLatest = (fs: FileSystem.FileSystem, dir: string) =>
     if (failures.length > 0) {
       return yield* checkpointFailed(dir, `no readable checkpoint in ${dir}: ${failures.join("; ")}`)
     }
-    return Option.none<TrainingCheckpoint>()
+    return Option.none<{ readonly checkpoint: TrainingCheckpoint; readonly location: string }>()
   })
 
 /**
@@ -214,14 +220,14 @@ export const layerDirectory = (
  * @since 0.1.0
  */
 export const layerMemory: Layer.Layer<CheckpointStore> = Layer.sync(CheckpointStore, () => {
-  let newest: TrainingCheckpoint | undefined
+  let newest: { readonly checkpoint: TrainingCheckpoint; readonly location: string } | undefined
   return CheckpointStore.of({
     location: "memory",
     latest: Effect.sync(() => Option.fromUndefinedOr(newest)),
     save: (checkpoint) =>
       Effect.sync(() => {
-        newest = checkpoint
-        return `memory:${nameOf(checkpoint.state.position)}`
+        newest = { checkpoint, location: `memory:${nameOf(checkpoint.state.position)}` }
+        return newest.location
       })
   })
 })

@@ -219,8 +219,7 @@ export const train = Effect.fnUntraced(function* (
   if (options.resume !== false) {
     const latest = yield* checkpoints.latest
     if (Option.isSome(latest)) {
-      const found = latest.value
-      const where = `${checkpoints.location}: ${Checkpoint.nameOf(found.state.position)}`
+      const { checkpoint: found, location: where } = latest.value
       if (found.state.fingerprint !== fingerprint) {
         return yield* checkpointFailed(
           where,

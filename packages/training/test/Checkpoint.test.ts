@@ -51,9 +51,11 @@ const checkpointAt = (epoch: number): Checkpoint.TrainingCheckpoint => ({
   weights: weightsAt(epoch),
   optimizer: weightsAt(0)
 })
-const weightOf = (checkpoint: Option.Option<Checkpoint.TrainingCheckpoint>) =>
+const weightOf = (
+  checkpoint: Option.Option<{ readonly checkpoint: Checkpoint.TrainingCheckpoint; readonly location: string }>
+) =>
   Array.from(
-    Effect.runSync(Safetensors.decode(Option.getOrThrow(checkpoint).weights)).tensors.get("w")!
+    Effect.runSync(Safetensors.decode(Option.getOrThrow(checkpoint).checkpoint.weights)).tensors.get("w")!
       .data as Float32Array
   )
 
@@ -80,7 +82,7 @@ describe("checkpoint directories", () => {
         name: "ckpt-e0003-b000000"
       })
       const latest = yield* store.latest
-      expect(Option.getOrThrow(latest).state.position).toEqual({ epoch: 3, batch: 0 })
+      expect(Option.getOrThrow(latest).checkpoint.state.position).toEqual({ epoch: 3, batch: 0 })
       expect(weightOf(latest)).toEqual([3, -3])
 
       // Flip one byte of the newest weights: its sha256 no longer matches, the older one is used.
@@ -89,14 +91,14 @@ describe("checkpoint directories", () => {
       bytes[bytes.length - 1] ^= 1
       fs.writeFileSync(file, bytes)
       const fallback = yield* store.latest
-      expect(Option.getOrThrow(fallback).state.position).toEqual({ epoch: 2, batch: 0 })
+      expect(Option.getOrThrow(fallback).checkpoint.state.position).toEqual({ epoch: 2, batch: 0 })
 
       // A leftover temp directory of a killed writer is ignored by readers and replaced by writers.
       fs.mkdirSync(path.join(dir, ".ckpt-e0004-b000000.tmp"))
       fs.writeFileSync(path.join(dir, ".ckpt-e0004-b000000.tmp", "weights.safetensors"), "torn")
-      expect(Option.getOrThrow(yield* store.latest).state.position.epoch).toBe(2)
+      expect(Option.getOrThrow(yield* store.latest).checkpoint.state.position.epoch).toBe(2)
       yield* store.save(checkpointAt(4))
-      expect(Option.getOrThrow(yield* store.latest).state.position.epoch).toBe(4)
+      expect(Option.getOrThrow(yield* store.latest).checkpoint.state.position.epoch).toBe(4)
       expect(fs.readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([])
 
       // Every checkpoint damaged: a failure naming them, not a silent fresh start.

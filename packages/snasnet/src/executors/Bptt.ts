@@ -103,6 +103,9 @@ export const bpttTrainer: Executor.StepExecutor<
       let current = Option.isSome(saved) ? saved.value.current : null
       let best: number | undefined
 
+      const locationOf = (checkpoint: Training.Checkpoint.TrainingCheckpoint) =>
+        `the store (step ${context.step}): ${Training.Checkpoint.nameOf(checkpoint.state.position)}`
+
       /** The training's CheckpointStore for one model: the step's durable state. */
       const checkpointsOf = (modelId: string) =>
         Layer.succeed(
@@ -110,13 +113,15 @@ export const bpttTrainer: Executor.StepExecutor<
           Training.CheckpointStore.CheckpointStore.of({
             location: `the store (step ${context.step})`,
             latest: Effect.sync(() =>
-              current !== null && current.id === modelId ? Option.some(current.checkpoint) : Option.none()
+              current !== null && current.id === modelId
+                ? Option.some({ checkpoint: current.checkpoint, location: locationOf(current.checkpoint) })
+                : Option.none()
             ),
             save: (checkpoint) =>
               Effect.gen(function* () {
                 current = { id: modelId, checkpoint }
                 yield* stepCheckpoint.save(TrainProgress, { finished, current })
-                return `the store (step ${context.step}): ${Training.Checkpoint.nameOf(checkpoint.state.position)}`
+                return locationOf(checkpoint)
               }).pipe(
                 Effect.mapError((error) =>
                   Training.checkpointFailed(`the store (step ${context.step})`, error.message)
