@@ -1,6 +1,6 @@
 import { CanonicalJson, ConfigError, type Plugin, Scorer } from "@spikernel/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Option, Schema } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, Ref, Schema } from "effect"
 import { pipeline } from "../src/Pipeline.ts"
 import { plan } from "../src/Plan.ts"
 import { prepare } from "../src/Prepare.ts"
@@ -69,6 +69,35 @@ const searchValue = (manifest: Runner.RunResult["manifest"], name: string) =>
     return (yield* Store.getValue(SearchResult, StoreLayout.stepEntry(key))).pipe(Option.getOrThrow)
   })
 
+/** Which journaled record count to wait for, and the latch to open when the store reaches it. */
+interface JournalWatch {
+  readonly stopAt: number
+  readonly reached: Deferred.Deferred<void>
+}
+
+/**
+ * The in-memory store, opening the watch's latch as soon as a put brings the journaled records to
+ * its count: the code under test signals the moment to interrupt, so the test neither polls nor
+ * depends on timing.
+ */
+const watchedStore = (watch: Ref.Ref<JournalWatch | undefined>): Layer.Layer<Store.Store> =>
+  Layer.sync(Store.Store, () => {
+    const inner = Store.makeMemory()
+    return Store.Store.of({
+      ...inner,
+      put: (key, tag, value) =>
+        Effect.tap(inner.put(key, tag, value), () =>
+          Effect.flatMap(Ref.get(watch), (current) =>
+            current !== undefined &&
+            key.startsWith("record/") &&
+            inner.entries("record/").length >= current.stopAt
+              ? Deferred.succeed(current.reached, undefined)
+              : Effect.void
+          )
+        )
+    })
+  })
+
 describe("Runner", () => {
   it.live("runs a pipeline, and a second run computes nothing", () =>
     Effect.gen(function* () {
@@ -123,25 +152,30 @@ describe("Runner", () => {
             }),
             Store.layerMemory
           )
+          const journaled = yield* Ref.make<JournalWatch | undefined>(undefined)
           const resumed = yield* Effect.provide(
             Effect.gen(function* () {
               const store = yield* Store.Store
               for (const stopAt of [5, 23, 24, 51]) {
+                // The store signals when the run journals its stopAt-th record; then it is stopped.
+                const reached = yield* Deferred.make<void>()
+                yield* Ref.set(journaled, { stopAt, reached })
+                if (store.entries("record/").length >= stopAt) yield* Deferred.succeed(reached, undefined)
                 const fiber = yield* Effect.forkChild(runPipeline(decl))
-                yield* Effect.suspend(() =>
-                  store.entries("record/").length >= stopAt ? Effect.void : Effect.fail("wait")
-                ).pipe(Effect.retry({ times: 100_000 }), Effect.orDie)
+                yield* Deferred.await(reached)
                 yield* Fiber.interrupt(fiber)
                 const exit = yield* Fiber.await(fiber)
                 assert.isTrue(Exit.isFailure(exit))
+                assert.isAtLeast(store.entries("record/").length, stopAt)
               }
+              yield* Ref.set(journaled, undefined)
               const result = yield* runPipeline(decl)
               return {
                 records: recordsJson(yield* searchValue(result.manifest, "found")),
                 results: result.results
               }
             }),
-            Store.layerMemory
+            watchedStore(journaled)
           )
           assert.strictEqual(resumed.records, straight.records)
           assert.strictEqual(
