@@ -14,7 +14,11 @@ import {
 
 searchSpaceContract("the toy space {1,3}", { layer: toySearchSpaceLayer(), id: "toy", size: 4 * 5 ** 5 })
 
-searchSpaceContract("the toy space {1,3,5}", { layer: toySearchSpaceLayer([1, 3, 5]), id: "toy", size: 5 * 6 ** 5 })
+searchSpaceContract("the toy space {1,3,5}", {
+  layer: toySearchSpaceLayer([1, 3, 5]),
+  id: "toy",
+  size: 5 * 6 ** 5
+})
 
 evaluatorContract("the toy evaluator", {
   layer: toyEvaluatorLayer(),
