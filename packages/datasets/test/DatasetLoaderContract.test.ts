@@ -1,8 +1,8 @@
 /**
  * Every DatasetLoader plugin of this package against the DatasetLoader contract of
  * `@spikernel/testing`: the on-disk formats on the small fixtures in `fixtures/` (MNIST and
- * Fashion-MNIST read the bundled subset's IDX files), the bundled subset itself, and the synthetic
- * set at its defaults and in colour. Each on-disk format also gets a damaged copy whose error must
+ * Fashion-MNIST on the first images of the bundled subset, raw and gzipped), the bundled subset
+ * itself, and the synthetic set (at its defaults but fewer images, and in colour). Each on-disk format also gets a damaged copy whose error must
  * name the damaged file.
  */
 import { NodeFileSystem } from "@effect/platform-node"
@@ -22,19 +22,36 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 const loader = (spec: DatasetSpec.DatasetSpec) =>
   layerFromSpec(spec).pipe(Layer.provide(NodeFileSystem.layer))
 
-/** A copy of the bundled IDX files whose train images have a wrong magic number. */
-const damagedIdx = () => {
+/**
+ * The first `train` / `test` images of the bundled subset as IDX files, gzipped or raw (the loaders
+ * read both), so the MNIST-format loaders run on files as small as the other fixtures.
+ */
+const idxSubset = (train: number, test: number, gzip: boolean): string => {
   const dir = mkdtempSync(join(root, "idx-"))
-  for (const split of ["train", "test"] as const) {
+  for (const [split, count] of [
+    ["train", train],
+    ["test", test]
+  ] as const) {
     for (const kind of ["images", "labels"] as const) {
-      const name = `${Mnist.fileName(split, kind)}.gz`
-      writeFileSync(join(dir, name), readFileSync(join(FashionMnistMini.directory(), name)))
+      const name = Mnist.fileName(split, kind)
+      const raw = gunzipSync(readFileSync(join(FashionMnistMini.directory(), `${name}.gz`)))
+      const header = kind === "images" ? 16 : 8
+      const perItem = kind === "images" ? 28 * 28 : 1
+      const out = Buffer.from(raw.subarray(0, header + count * perItem))
+      out.writeUInt32BE(count, 4)
+      writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(out) : out)
     }
   }
-  const file = join(dir, "train-images-idx3-ubyte.gz")
-  const raw = gunzipSync(readFileSync(file))
+  return dir
+}
+
+/** A subset whose train images have a wrong magic number, and that file. */
+const damagedIdx = (gzip: boolean) => {
+  const dir = idxSubset(10, 5, gzip)
+  const file = join(dir, gzip ? "train-images-idx3-ubyte.gz" : "train-images-idx3-ubyte")
+  const raw = gzip ? gunzipSync(readFileSync(file)) : readFileSync(file)
   raw[3] = 0x02
-  writeFileSync(file, gzipSync(raw))
+  writeFileSync(file, gzip ? gzipSync(raw) : raw)
   return { dir, file }
 }
 
@@ -74,19 +91,17 @@ datasetLoaderContract("tinyimagenet (fixture)", {
   damaged: { layer: loader({ name: "tinyimagenet", path: tiny.dir }), file: tiny.file }
 })
 
-const fashion = damagedIdx()
-datasetLoaderContract("fashion-mnist (the bundled subset's IDX files)", {
-  layer: loader({ name: "fashion-mnist", path: FashionMnistMini.directory() }),
-  info: { name: "fashion-mnist", classes: 10, trainSize: 2000, testSize: 1000, imageShape: [28, 28, 1] },
-  batchSizes: [7, 64],
+const fashion = damagedIdx(true)
+datasetLoaderContract("fashion-mnist (60/25 images of the bundled subset, gzipped IDX)", {
+  layer: loader({ name: "fashion-mnist", path: idxSubset(60, 25, true) }),
+  info: { name: "fashion-mnist", classes: 10, trainSize: 60, testSize: 25, imageShape: [28, 28, 1] },
   damaged: { layer: loader({ name: "fashion-mnist", path: fashion.dir }), file: fashion.file }
 })
 
-const digits = damagedIdx()
-datasetLoaderContract("mnist (the bundled subset's IDX files)", {
-  layer: loader({ name: "mnist", path: FashionMnistMini.directory() }),
-  info: { name: "mnist", classes: 10, trainSize: 2000, testSize: 1000, imageShape: [28, 28, 1] },
-  batchSizes: [7, 64],
+const digits = damagedIdx(false)
+datasetLoaderContract("mnist (60/25 images of the bundled subset, raw IDX)", {
+  layer: loader({ name: "mnist", path: idxSubset(60, 25, false) }),
+  info: { name: "mnist", classes: 10, trainSize: 60, testSize: 25, imageShape: [28, 28, 1] },
   damaged: { layer: loader({ name: "mnist", path: digits.dir }), file: digits.file }
 })
 
@@ -96,10 +111,11 @@ datasetLoaderContract("fashion-mnist-mini", {
   batchSizes: [7, 64]
 })
 
-datasetLoaderContract("synthetic (defaults)", {
-  layer: loader({ name: "synthetic" }),
-  info: { name: "synthetic", classes: 10, trainSize: 1000, testSize: 500, imageShape: [28, 28, 1] },
-  batchSizes: [7, 64]
+datasetLoaderContract("synthetic (defaults, 200/100 images)", {
+  layer: Synthetic.synthetic.layer(
+    Schema.decodeUnknownSync(Synthetic.Config)({ trainSize: 200, testSize: 100 })
+  ),
+  info: { name: "synthetic", classes: 10, trainSize: 200, testSize: 100, imageShape: [28, 28, 1] }
 })
 
 datasetLoaderContract("synthetic (colour, odd sizes)", {
