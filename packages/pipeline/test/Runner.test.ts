@@ -4,7 +4,7 @@ import { join } from "node:path"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
 import { CanonicalJson, ConfigError, type Plugin, RunManifest, Scorer } from "@spikernel/core"
-import { Effect, Exit, Fiber, Layer, Option, Schema } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, Ref, Schema } from "effect"
 import { pipeline } from "../src/Pipeline.ts"
 import { plan } from "../src/Plan.ts"
 import { prepare } from "../src/Prepare.ts"
@@ -73,6 +73,37 @@ const searchValue = (manifest: Runner.RunResult["manifest"], name: string) =>
     return (yield* Store.getValue(SearchResult, StoreLayout.stepEntry(key))).pipe(Option.getOrThrow)
   })
 
+/** Which journaled record count to wait for, and the latch to open when the store reaches it. */
+interface JournalWatch {
+  readonly stopAt: number
+  readonly reached: Deferred.Deferred<void>
+}
+
+/**
+ * A store that opens the watch's latch as soon as a put brings the journaled records to its count:
+ * the code under test signals the moment to interrupt, so the test neither polls nor depends on
+ * timing.
+ */
+const watched = (base: Layer.Layer<Store.Store>, watch: Ref.Ref<JournalWatch | undefined>) =>
+  Layer.effect(
+    Store.Store,
+    Effect.map(Effect.service(Store.Store), (inner) =>
+      Store.Store.of({
+        ...inner,
+        put: (key, tag, value) =>
+          Effect.tap(inner.put(key, tag, value), () =>
+            Effect.flatMap(Ref.get(watch), (current) =>
+              current !== undefined &&
+              key.startsWith("record/") &&
+              inner.entries("record/").length >= current.stopAt
+                ? Deferred.succeed(current.reached, undefined)
+                : Effect.void
+            )
+          )
+      })
+    )
+  ).pipe(Layer.provide(base))
+
 /** A new, empty store of each kind: the runner behaves the same on both. */
 const stores = {
   memory: () => Store.layerMemory,
@@ -138,25 +169,30 @@ for (const [backing, freshStore] of Object.entries(stores))
               }),
               freshStore()
             )
+            const journaled = yield* Ref.make<JournalWatch | undefined>(undefined)
             const resumed = yield* Effect.provide(
               Effect.gen(function* () {
                 const store = yield* Store.Store
                 for (const stopAt of [5, 23, 24, 51]) {
+                  // The store signals when the run journals its stopAt-th record; then it is stopped.
+                  const reached = yield* Deferred.make<void>()
+                  yield* Ref.set(journaled, { stopAt, reached })
+                  if (store.entries("record/").length >= stopAt) yield* Deferred.succeed(reached, undefined)
                   const fiber = yield* Effect.forkChild(runPipeline(decl))
-                  yield* Effect.suspend(() =>
-                    store.entries("record/").length >= stopAt ? Effect.void : Effect.fail("wait")
-                  ).pipe(Effect.retry({ times: 100_000 }), Effect.orDie)
+                  yield* Deferred.await(reached)
                   yield* Fiber.interrupt(fiber)
                   const exit = yield* Fiber.await(fiber)
                   assert.isTrue(Exit.isFailure(exit))
+                  assert.isAtLeast(store.entries("record/").length, stopAt)
                 }
+                yield* Ref.set(journaled, undefined)
                 const result = yield* runPipeline(decl)
                 return {
                   records: recordsJson(yield* searchValue(result.manifest, "found")),
                   results: result.results
                 }
               }),
-              freshStore()
+              watched(freshStore(), journaled)
             )
             assert.strictEqual(resumed.records, straight.records)
             assert.strictEqual(

@@ -79,8 +79,13 @@ const inspect = async (
     page.on("request", (request) => {
       if (!request.url().startsWith("file:")) requests.push(request.url())
     })
-    const response = await page.goto(pathToFileURL(indexHtml).href, { waitUntil: "load" })
-    expect(response?.ok() ?? true).toBe(true)
+    const href = pathToFileURL(indexHtml).href
+    const response = await page.goto(href, { waitUntil: "load" })
+    // A navigation to a file gives a response (status 0 counts as ok); none at all, or a failed
+    // one, means the page did not load.
+    if (response === null) expect.fail(`opening ${href} gave no response`)
+    expect(response.ok(), `opening ${href}: status ${response.status()}`).toBe(true)
+    expect(response.url()).toBe(href)
     const plots = await page.$$eval("figure[data-plot]", (figures) =>
       figures.map((figure) => {
         // Vega draws data marks inside `g.role-mark` groups; axes, legends and titles have other roles.

@@ -3,7 +3,7 @@
  * random projections of the image into three LIF layers, stepped with the given neuron, so the
  * membranes and their carry-over are real) and an in-memory DatasetLoader.
  */
-import { DatasetLoader, Rng, Scorer } from "@spikernel/core"
+import { Architecture, DatasetLoader, type NeuronModel, Rng, Scorer } from "@spikernel/core"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer, Stream } from "effect"
 
@@ -16,17 +16,32 @@ export interface RunLog {
   readonly dropout: Array<unknown>
 }
 
+/** What the networks were asked and what they emitted. */
+export interface NetworkLog {
+  /** The data set name and preset of every `summary` call. */
+  readonly summaries: Array<{ readonly dataset: string; readonly preset: string | undefined }>
+  /** Per `run` call, the spikes of every hook call in order: batch-major 0/1 values. */
+  readonly spikes: Array<Array<{ readonly batch: number; readonly values: Float32Array }>>
+}
+
+/** The fake's parameter count: it grows with the cell's convolutions, so candidates differ. */
+export const fakeParams = (arch: Architecture.Architecture): number =>
+  1000 + 234 * Architecture.convOpCount(arch)
+
 export const fakeNetworks = (
-  options: { stateBytesPerSample?: number; log?: RunLog } = {}
+  options: { stateBytesPerSample?: number; log?: RunLog; network?: NetworkLog } = {}
 ): Scorer.ScoringNetworks["Service"] => ({
-  summary: (_arch, network, dataset) =>
-    Effect.succeed({
-      config: { preset: network.preset ?? dataset },
-      imageShape,
-      params: 1234,
-      bytes: 4936,
-      lifLayers: layerSizes.length,
-      stateBytesPerSample: options.stateBytesPerSample ?? 1000
+  summary: (arch, network, dataset) =>
+    Effect.sync(() => {
+      options.network?.summaries.push({ dataset, preset: network.preset })
+      return {
+        config: { preset: network.preset ?? dataset },
+        imageShape,
+        params: fakeParams(arch),
+        bytes: 4 * fakeParams(arch),
+        lifLayers: layerSizes.length,
+        stateBytesPerSample: options.stateBytesPerSample ?? 1000
+      }
     }),
   build: (arch, _network, _dataset, init) =>
     Effect.sync(() => {
@@ -45,6 +60,8 @@ export const fakeNetworks = (
       return {
         run: (images, run) => {
           options.log?.dropout.push(run.dropout)
+          const emitted: NetworkLog["spikes"][number] = []
+          options.network?.spikes.push(emitted)
           const currents = tf.tidy(() =>
             projections.map((p) => tf.matMul(tf.reshape(images, [images.shape[0], pixels]), p))
           )
@@ -57,6 +74,9 @@ export const fakeNetworks = (
                     membranes[l] ?? init.neuron.init(currents[l].shape),
                     currents[l]
                   )
+                  if (options.network !== undefined) {
+                    emitted.push({ batch: images.shape[0], values: Float32Array.from(out.spikes.dataSync()) })
+                  }
                   run.onSpikes(`layer${l}`, t, out.spikes)
                   membranes[l]?.dispose()
                   membranes[l] = tf.keep(out.membrane)
@@ -117,3 +137,19 @@ export const fakeLayers = (
     Layer.succeed(Scorer.ScoringNetworks, fakeNetworks(options)),
     Layer.succeed(DatasetLoader.DatasetLoader, fakeLoader(options))
   )
+
+/**
+ * A test neuron for the fake networks: integrate, fire at 1, hard reset (no leak, no surrogate —
+ * scoring runs forward only). The scorer's result is checked against the spikes it emits, so any
+ * spiking dynamics will do; the real LIF is scored in `@spikernel/snasnet`'s tests.
+ */
+export const fakeNeuron: NeuronModel.Neuron = {
+  id: "fake-if",
+  init: (shape) => tf.zeros([...shape]),
+  step: (membrane, input) =>
+    tf.tidy(() => {
+      const charged = tf.add(membrane, input)
+      const spikes = tf.cast(tf.greaterEqual(charged, 1), "float32")
+      return { spikes, membrane: tf.mul(charged, tf.sub(1, spikes)) }
+    })
+}

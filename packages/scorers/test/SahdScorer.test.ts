@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { type Architecture, NeuronModel, Plugin, Scorer } from "@spikernel/core"
-import { Lif } from "@spikernel/neurons"
 import {
   checkForwardMemory,
   defaultSahdConfig,
@@ -23,7 +22,16 @@ import { schemaContract } from "@spikernel/testing"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { beforeAll } from "vitest"
-import { fakeLayers, fakeLoader, fakeNetworks, layerSizes, type RunLog } from "./FakeNetworks.ts"
+import {
+  fakeLayers,
+  fakeNeuron,
+  fakeLoader,
+  fakeNetworks,
+  fakeParams,
+  layerSizes,
+  type NetworkLog,
+  type RunLog
+} from "./FakeNetworks.ts"
 
 const arch: Architecture.Architecture = {
   cellType: "backward",
@@ -36,6 +44,62 @@ const arch: Architecture.Architecture = {
   ]
 }
 const other: Architecture.Architecture = { ...arch, matrix: [[0, 2, 0, 3], ...arch.matrix.slice(1)] }
+/** A cell without convolutions (skip and pooling only), so its network is smaller. */
+const small: Architecture.Architecture = {
+  ...arch,
+  matrix: [
+    [0, 1, 0, 4],
+    [0, 0, 1, 0],
+    [1, 0, 0, 4],
+    [0, 0, 0, 0]
+  ]
+}
+
+/**
+ * METHOD.md §3's score of one repeat written directly from the formula in float64 (not from
+ * SahdKernel.ts): per hook call, r_b = Σₙ X[b,n]/N, D = Hamming distances, E = N·(rᵢ(1−rⱼ) +
+ * (1−rᵢ)rⱼ) (without ×N for 'no-N'), K_call = N − 0.5·D/(E + 10⁻³); K = Σ K_call, and
+ * log|det(K/n)| by Gaussian elimination with partial pivoting.
+ */
+const referenceLogDet = (
+  calls: ReadonlyArray<{ readonly batch: number; readonly values: Float32Array }>,
+  normaliser: "official" | "no-N"
+): number => {
+  const B = calls[0].batch
+  const k = new Float64Array(B * B)
+  for (const { values } of calls) {
+    const N = values.length / B
+    const x = (b: number, n: number) => values[b * N + n]
+    const r = Array.from({ length: B }, (_, b) => {
+      let sum = 0
+      for (let n = 0; n < N; n++) sum += x(b, n)
+      return sum / N
+    })
+    for (let i = 0; i < B; i++) {
+      for (let j = 0; j < B; j++) {
+        let d = 0
+        for (let n = 0; n < N; n++) d += x(i, n) * (1 - x(j, n)) + (1 - x(i, n)) * x(j, n)
+        const e = (r[i] * (1 - r[j]) + (1 - r[i]) * r[j]) * (normaliser === "official" ? N : 1)
+        k[i * B + j] += N - (0.5 * d) / (e + 1e-3)
+      }
+    }
+  }
+  const a = Array.from({ length: B }, (_, i) =>
+    Array.from({ length: B }, (_, j) => k[i * B + j] / calls.length)
+  )
+  let logAbsDet = 0
+  for (let c = 0; c < B; c++) {
+    let pivot = c
+    for (let i = c + 1; i < B; i++) if (Math.abs(a[i][c]) > Math.abs(a[pivot][c])) pivot = i
+    ;[a[c], a[pivot]] = [a[pivot], a[c]]
+    logAbsDet += Math.log(Math.abs(a[c][c]))
+    for (let i = c + 1; i < B; i++) {
+      const f = a[i][c] / a[c][c]
+      for (let j = c; j < B; j++) a[i][j] -= f * a[c][j]
+    }
+  }
+  return logAbsDet
+}
 
 const config = (overrides: Partial<SahdConfig> = {}): SahdConfig => ({
   ...defaultSahdConfig,
@@ -58,7 +122,7 @@ const run = (
     {
       networks: fakeNetworks(options),
       loader: fakeLoader(options),
-      neuron: Lif.lif(),
+      neuron: fakeNeuron,
       backend,
       gram: makeWasmGram()
     },
@@ -155,24 +219,40 @@ describe("sahd", () => {
     })
   )
 
-  it.effect("works as a plugin Layer with the services in context", () =>
-    Effect.gen(function* () {
-      const decoded = yield* Plugin.decodeConfig(sahd, { batch: 32 })
-      expect(decoded).toEqual({ ...defaultSahdConfig, batch: 32 })
-      const score = yield* Scorer.Scorer.use((s) => s.score(arch, { seed: 1, index: 0 })).pipe(
-        Effect.provide(
-          sahd
-            .layer(decoded)
-            .pipe(
-              Layer.provide(fakeLayers()),
-              Layer.provide(Layer.succeed(NeuronModel.NeuronModel, Lif.lif())),
-              Layer.provide(Layer.succeed(Backend, backend))
+  it.effect(
+    "the plugin Layer scores the mean over repeats of log|det(K/n)| of the spikes its network emitted",
+    () =>
+      Effect.gen(function* () {
+        for (const normaliser of ["official", "no-N"] as const) {
+          const network: NetworkLog = { summaries: [], spikes: [] }
+          const decoded = yield* Plugin.decodeConfig(sahd, { batch: 64, normaliser })
+          expect(decoded).toEqual({ ...defaultSahdConfig, batch: 64, normaliser })
+          const score = yield* Scorer.Scorer.use((s) => s.score(arch, { seed: 1, index: 0 })).pipe(
+            Effect.provide(
+              sahd
+                .layer(decoded)
+                .pipe(
+                  Layer.provide(fakeLayers({ network })),
+                  Layer.provide(Layer.succeed(NeuronModel.NeuronModel, fakeNeuron)),
+                  Layer.provide(Layer.succeed(Backend, backend))
+                )
             )
-        )
-      )
-      expect(score.scorer).toBe("sahd")
-      expect(Number.isFinite(score.value)).toBe(true)
-    })
+          )
+          // The scorer rounds each call's kernel to float32 as the GPU does; this reference stays in
+          // float64, which moves a log-det by ~10⁻⁴ here (a wrong term moves it by whole units).
+          // One network run per repeat (the memory check takes the static bound here, no probe run).
+          expect(network.spikes).toHaveLength(decoded.repeats)
+          const expected = network.spikes.map((calls) => referenceLogDet(calls, normaliser))
+          expected.forEach((logdet, r) => {
+            expect(score.details[`logdet${r}`]).toBeCloseTo(logdet, 3)
+          })
+          expect(score.value).toBeCloseTo(expected.reduce((a, b) => a + b, 0) / expected.length, 3)
+          expect(score.details.hookCalls).toBe(network.spikes[0].length)
+          expect(network.spikes[0]).toHaveLength(decoded.timesteps * layerSizes.length)
+          // The network is the data set's: no preset in the config, so the loader's name.
+          expect(network.summaries).toEqual([{ dataset: "fake", preset: undefined }])
+        }
+      })
   )
 })
 
@@ -216,19 +296,41 @@ describe("forward memory check", () => {
 })
 
 describe("params and memory", () => {
-  it.effect("report the negated size with the figures in details; the preset defaults to the data set", () =>
-    Effect.gen(function* () {
-      const score = (plugin: typeof params) =>
-        Scorer.Scorer.use((s) => s.score(arch, { seed: 0, index: 0 })).pipe(
-          Effect.provide(plugin.layer({ network: {} }).pipe(Layer.provide(fakeLayers())))
+  it.effect(
+    "report minus the network's parameters and bytes, figures in details; the preset defaults to the data set",
+    () =>
+      Effect.gen(function* () {
+        const network: NetworkLog = { summaries: [], spikes: [] }
+        const score = (
+          plugin: typeof params,
+          config: typeof params.config.Type,
+          a: Architecture.Architecture
+        ) =>
+          Scorer.Scorer.use((s) => s.score(a, { seed: 0, index: 0 })).pipe(
+            Effect.provide(plugin.layer(config).pipe(Layer.provide(fakeLayers({ network }))))
+          )
+        const sizes = new Set<number>()
+        for (const a of [arch, small]) {
+          const size = fakeParams(a)
+          sizes.add(size)
+          expect(yield* score(params, { network: {} }, a)).toEqual({
+            scorer: "params",
+            value: -size,
+            details: { params: size, bytes: 4 * size, stateBytesPerSample: 1000 }
+          })
+          expect(yield* score(memory, { network: {} }, a)).toEqual({
+            scorer: "memory",
+            value: -4 * size,
+            details: { params: size, bytes: 4 * size, stateBytesPerSample: 1000 }
+          })
+        }
+        expect(sizes.size).toBe(2)
+        expect(network.summaries).toEqual(
+          Array.from({ length: 4 }, () => ({ dataset: "fake", preset: undefined }))
         )
-      expect(yield* score(params)).toEqual({
-        scorer: "params",
-        value: -1234,
-        details: { params: 1234, bytes: 4936, stateBytesPerSample: 1000 }
+        yield* score(params, { network: { preset: "cifar100" } }, arch)
+        expect(network.summaries.at(-1)).toEqual({ dataset: "cifar100", preset: "cifar100" })
       })
-      expect((yield* score(memory)).value).toBe(-4936)
-    })
   )
 
   it.effect("need a preset when there is no data set", () =>
@@ -261,24 +363,37 @@ schemaContract("SahdConfig", SahdConfigSchema, {
 
 describe("trained-accuracy", () => {
   const requests: Array<Scorer.TrainingRequest> = []
+  // The outcome depends on the request and the candidate, so a scorer that mixed up the key or the
+  // figures would report the wrong ones.
   const trainer = Layer.succeed(Scorer.CandidateTrainer, {
-    trainAndEvaluate: (_arch, request) =>
+    trainAndEvaluate: (a, request) =>
       Effect.sync(() => {
         requests.push(request)
-        return { accuracy: 0.625, evaluated: 16, params: 99, bytes: 396 }
+        return {
+          accuracy: ((request.index * 7 + request.seed) % 16) / 16,
+          evaluated: 16 * (request.evalBatches ?? 5),
+          params: fakeParams(a),
+          bytes: 4 * fakeParams(a)
+        }
       })
   })
 
-  it.effect("reports the trainer's top-1 with the figures in details and passes the candidate's key", () =>
+  it.effect("reports the trainer's top-1 for the candidate's key, with its figures in details", () =>
     Effect.gen(function* () {
       const config = yield* Plugin.decodeConfig(trainedAccuracy, { epochs: 3, evalBatches: 2 })
-      const score = yield* Scorer.Scorer.use((s) => s.score(arch, { seed: 4, index: 9 })).pipe(
-        Effect.provide(trainedAccuracy.layer(config).pipe(Layer.provide(Layer.merge(trainer, fakeLayers()))))
-      )
-      expect(score).toEqual({
+      const layer = trainedAccuracy.layer(config).pipe(Layer.provide(Layer.merge(trainer, fakeLayers())))
+      const score = (a: Architecture.Architecture, key: Scorer.ScoreContext) =>
+        Scorer.Scorer.use((s) => s.score(a, key)).pipe(Effect.provide(layer))
+      expect(yield* score(arch, { seed: 4, index: 9 })).toEqual({
         scorer: "trained-accuracy",
-        value: 0.625,
-        details: { accuracy: 0.625, evaluated: 16, epochs: 3, params: 99, bytes: 396 }
+        value: 3 / 16,
+        details: {
+          accuracy: 3 / 16,
+          evaluated: 32,
+          epochs: 3,
+          params: fakeParams(arch),
+          bytes: 4 * fakeParams(arch)
+        }
       })
       expect(requests.at(-1)).toEqual({
         network: {},
@@ -290,6 +405,10 @@ describe("trained-accuracy", () => {
         index: 9,
         evalBatches: 2
       })
+      const again = yield* score(small, { seed: 0, index: 1 })
+      expect(again.value).toBe(7 / 16)
+      expect(again.details.params).toBe(fakeParams(small))
+      expect(requests.at(-1)).toMatchObject({ seed: 0, index: 1 })
     })
   )
 

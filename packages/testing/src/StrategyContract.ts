@@ -29,7 +29,7 @@ import { makeToySearchSpace, toyEvaluator, toyObjective, toyTarget } from "./Toy
  */
 export interface StrategyContractOptions {
   /** The strategy's Layer; it is given the space below. */
-  readonly layer: Layer.Layer<SearchStrategy.SearchStrategy, never, SearchSpace.SearchSpace>
+  readonly layer: Layer.Layer<SearchStrategy.SearchStrategy, unknown, SearchSpace.SearchSpace>
   /** The space (default: the toy space of `ToySearchSpace.ts`). */
   readonly space?: SearchSpace.SearchSpace["Service"]
   /** What the evaluator scores (default: minus the L1 distance to `optimum`). */

@@ -84,7 +84,15 @@ export const makeToySearchSpace = (
       return fromOps(current, kernels)
     },
     validate: (arch) =>
-      Architecture.makeArchitecture(arch.matrix, { cellType: "forward", kernels: [...kernels] }).pipe(
+      (arch.cellType !== "forward" || arch.kernels.join(",") !== kernels.join(",")
+        ? Effect.fail(
+            new ArchitectureError({
+              input: Architecture.formatMatrix(arch.matrix),
+              reason: `a ${arch.cellType} cell over [${arch.kernels.join(",")}], but the toy space is forward over [${kernels.join(",")}]`
+            })
+          )
+        : Architecture.makeArchitecture(arch.matrix, { cellType: "forward", kernels: [...kernels] })
+      ).pipe(
         Effect.flatMap((valid) =>
           valid.matrix[0][3] === 0
             ? Effect.fail(
