@@ -50,7 +50,7 @@ evaluatorContract("dedup over the toy evaluator", {
 })
 
 evaluatorContract("budget over the toy evaluator", {
-  layer: over(budgetLayer({ budget: 1000 })),
+  layer: over(budgetLayer({ budget: 2000 })),
   failures: [
     {
       name: "a spent budget",
@@ -80,7 +80,7 @@ evaluatorContract("retry (2) over an evaluator that fails each candidate's first
 })
 
 evaluatorContract("budget ∘ dedup ∘ retry over a flaky evaluator", {
-  layer: budgetLayer({ budget: 1000 }).pipe(
+  layer: budgetLayer({ budget: 2000 }).pipe(
     Layer.provide(dedupLayer),
     Layer.provide(retryLayer({ times: 1 })),
     Layer.provide(flaky(1)),
