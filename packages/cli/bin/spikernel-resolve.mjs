@@ -1,9 +1,10 @@
 // Module-resolution hook of the `spikernel` launcher, so that a pipeline file can live in a fresh
 // folder outside the repository:
 //
-// - it imports `@spikernel/snasnet` (or any `@spikernel/*` package) by name; when Node finds no such
-//   package from that file, it is resolved from the CLI's own installation, so the pipeline runs on
-//   the very packages the CLI has loaded;
+// - it imports `@spikernel/snasnet` (and, for plugins of its own, `@spikernel/core`, `effect`, …) by
+//   name; a package Node finds no copy of from that file is resolved from the CLI's own
+//   installation, so the pipeline runs on the very packages (one `effect`, one tfjs) the CLI has
+//   loaded;
 // - a TypeScript file with no package.json above it is an ES module (pipeline files use
 //   `export default`), as Deno and newer Node releases treat such files, instead of CommonJS.
 import { existsSync } from "node:fs"
@@ -23,7 +24,8 @@ export async function resolve(specifier, context, nextResolve) {
     resolved = await nextResolve(specifier, context)
   } catch (error) {
     const missing = error?.code === "ERR_MODULE_NOT_FOUND" || error?.code === "MODULE_NOT_FOUND"
-    if (!missing || !specifier.startsWith("@spikernel/")) throw error
+    const bare = !/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(specifier)
+    if (!missing || !bare) throw error
     return nextResolve(specifier, { ...context, parentURL: import.meta.url })
   }
   if (

@@ -60,6 +60,7 @@ export const analyze = (inputs: ReadonlyArray<ReportInput>): Analysis => {
       dataset: input.dataset,
       ...(input.datasetFingerprint === undefined ? {} : { datasetFingerprint: input.datasetFingerprint }),
       ...(input.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: input.memoryBudgetBytes }),
+      ...(input.failures === undefined || input.failures.length === 0 ? {} : { failures: input.failures }),
       strategies: distinct(input.searches.map((run) => run.strategy)),
       kernelSets: distinct(
         input.searches.map((run) => run.kernels),

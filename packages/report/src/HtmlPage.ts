@@ -10,6 +10,7 @@ import type { PlotSpec } from "./PlotSpecs.ts"
 import {
   bestTable,
   costTable,
+  failuresTable,
   fairnessTable,
   kendallTable,
   paretoTable,
@@ -146,6 +147,7 @@ export const htmlPage = (
 <h1>${escapeHtml(title)}</h1>
 <p>Dataset ${escapeHtml(datasets)} · kernel sets ${escapeHtml(kernelSets || "—")} · strategies ${escapeHtml(strategies || "—")} · seeds ${escapeHtml(seeds || "—")}</p>
 </header>
+${failuresTable(analysis).rows.length > 0 ? tableHtml(failuresTable(analysis)) : ""}
 ${tableHtml(selectedTable(analysis))}
 ${tableHtml(fairnessTable(analysis))}
 ${byId("accuracy-memory").map(plotHtml).join("\n")}

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Architecture, CandidateRecord, KernelSet, Numbers } from "@spikernel/core"
+import { Architecture, CandidateRecord, KernelSet, MemoryRefusal, Numbers } from "@spikernel/core"
 import { Schema } from "effect"
 
 const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
@@ -82,6 +82,24 @@ export const TrainedModel = Schema.Struct({
 export type TrainedModel = typeof TrainedModel.Type
 
 /**
+ * A step of the run that failed: its message, and where it applies the candidate and a memory
+ * refusal's figures (what the candidate needed, what was free, the backend's limit).
+ *
+ * @since 0.1.0
+ */
+export const FailedStep = Schema.Struct({
+  step: Schema.String,
+  message: Schema.String,
+  candidate: Schema.optionalKey(Schema.Struct({ index: Schema.Int, architecture: Schema.String })),
+  memory: Schema.optionalKey(MemoryRefusal)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type FailedStep = typeof FailedStep.Type
+
+/**
  * The results of one pipeline run.
  *
  * @since 0.1.0
@@ -96,7 +114,9 @@ export const ReportInput = Schema.Struct({
   /** The memory budget of the selection step, drawn as a line on the accuracy–memory plot. */
   memoryBudgetBytes: Schema.optionalKey(Count),
   searches: Schema.Array(SearchRun),
-  trained: Schema.Array(TrainedModel)
+  trained: Schema.Array(TrainedModel),
+  /** Steps of the run that failed (a report of a failed run shows why). */
+  failures: Schema.optionalKey(Schema.Array(FailedStep))
 })
 
 /**

@@ -6,6 +6,7 @@
  */
 import { Architecture, KernelSet, Numbers } from "@spikernel/core"
 import { Schema } from "effect"
+import { FailedStep } from "./ReportInput.ts"
 
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
@@ -50,7 +51,9 @@ export const PipelineSummary = Schema.Struct({
   cached: Count,
   /** Seconds of the candidates evaluated in the run, over all its searches. */
   searchSeconds: Schema.Finite,
-  selected: Schema.Array(ModelRow)
+  selected: Schema.Array(ModelRow),
+  /** Steps of the run that failed, with a memory refusal's figures (absent when none failed). */
+  failures: Schema.optionalKey(Schema.Array(FailedStep))
 })
 
 /**

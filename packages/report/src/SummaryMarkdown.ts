@@ -10,6 +10,7 @@ import type { PlotSpec } from "./PlotSpecs.ts"
 import {
   bestTable,
   costTable,
+  failuresTable,
   fairnessTable,
   kendallTable,
   paretoTable,
@@ -53,6 +54,7 @@ export const summaryMarkdown = (
           ""
         ]
       : []),
+    ...(failuresTable(analysis).rows.length > 0 ? [markdownTable(failuresTable(analysis))] : []),
     markdownTable(selectedTable(analysis)),
     markdownTable(fairnessTable(analysis)),
     markdownTable(costTable(analysis)),

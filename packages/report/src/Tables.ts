@@ -37,6 +37,49 @@ export interface Table {
 const column = (header: string, numeric = false, wrap = false) => ({ header, numeric, wrap })
 const row = (cells: ReadonlyArray<string>, warn = false) => ({ cells, warn })
 
+const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleString("en-US")} MiB`
+
+/**
+ * The steps that failed, with the candidate and a memory refusal's figures; no rows for a run
+ * without failures (the writers then leave the table out).
+ *
+ * @since 0.1.0
+ */
+export const failuresTable = (analysis: Analysis): Table => ({
+  id: "failures",
+  title: "Steps that failed",
+  note: "These steps did not finish, so what depends on them is missing from this report; a memory refusal says what the candidate needed and what the backend had free.",
+  columns: [
+    column("Pipeline"),
+    column("Step"),
+    column("Candidate", false, true),
+    column("Needed", true),
+    column("Free", true),
+    column("Limit", true),
+    column("Why", false, true)
+  ],
+  rows: analysis.inputs.flatMap((input) =>
+    (input.failures ?? []).map((failure) =>
+      row(
+        [
+          input.name,
+          failure.step,
+          failure.candidate === undefined
+            ? "—"
+            : `${failure.candidate.index}: ${failure.candidate.architecture}`,
+          failure.memory === undefined ? "—" : mib(failure.memory.neededBytes),
+          failure.memory === undefined ? "—" : mib(failure.memory.freeBytes),
+          failure.memory?.limitBytes === undefined || failure.memory.limitBytes === null
+            ? "—"
+            : mib(failure.memory.limitBytes),
+          failure.message
+        ],
+        true
+      )
+    )
+  )
+})
+
 /**
  * Each pipeline's selected models with accuracy, parameters, bytes and the pipeline's search time.
  *

@@ -179,9 +179,23 @@ export const runReportInput = (
         })
       }
     }
+    const failures = manifest.steps.flatMap(
+      (step): ReadonlyArray<Reports.ReportInput.FailedStep> =>
+        step.status === "failed"
+          ? [
+              {
+                step: step.name,
+                message: step.error?.message ?? "failed (the manifest records no message)",
+                ...(step.error?.candidate === undefined ? {} : { candidate: step.error.candidate }),
+                ...(step.error?.memory === undefined ? {} : { memory: step.error.memory })
+              }
+            ]
+          : []
+    )
     return {
       name,
       dataset,
+      ...(failures.length === 0 ? {} : { failures }),
       ...(fingerprint === undefined ? {} : { datasetFingerprint: fingerprint }),
       ...(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes }),
       searches,
