@@ -110,6 +110,29 @@ describe("a pipeline folder outside the repository", () => {
     ])
   }, 300_000)
 
+  it("a typo'd config key fails plan and run with one line naming it and the known keys", () => {
+    const dir = mkdtempSync(join(scratch, "typo-"))
+    const file = join(dir, "typo.ts")
+    // \`as never\`: the type checker would catch the typo; \`spikernel run\` must too, without it.
+    writeFileSync(
+      file,
+      searchPipeline.replace(
+        "use(Search.randomSearch, {})",
+        "use(Search.regularizedEvolution, { populationSize: 8 } as never)"
+      )
+    )
+    for (const command of ["plan", "run"]) {
+      const result = spikernel([command, file, "--store", join(scratch, "store-typo")])
+      expect(result.status).toBe(1)
+      const lines = result.stderr.trim().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(
+        /^spikernel: .*typo\.ts: step "found" strategy: regularized-evolution@1: unknown key "populationSize" \(known: population, sampleSize\)$/
+      )
+    }
+    expect(existsSync(join(scratch, "store-typo", "journal"))).toBe(false)
+  }, 300_000)
+
   it("runs from a bare folder holding only the pipeline file", () => {
     const dir = mkdtempSync(join(scratch, "bare-"))
     writeFileSync(join(dir, "search.ts"), searchPipeline)

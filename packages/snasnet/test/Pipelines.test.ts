@@ -187,20 +187,25 @@ const tinyPipeline = (out: string) => {
   })
 }
 
-const backend = Layer.build(Backend.layer({ backend: "wasm" }))
+const computeOn = (choice: "wasm" | "cpu") =>
+  Effect.map(Layer.build(Backend.layer({ backend: choice })), (context) => ({
+    context,
+    backend: Context.get(context, Backend).info
+  })).pipe(Effect.orDie)
 
-const runTiny = (store: string, out: string) =>
+const runTiny = (
+  store: string,
+  out: string,
+  options: { readonly backend?: "wasm" | "cpu"; readonly decl?: ReturnType<typeof pipeline> } = {}
+) =>
   Effect.gen(function* () {
-    const prepared = yield* Prepare.prepare(tinyPipeline(out), registry, "tiny.ts")
+    const prepared = yield* Prepare.prepare(options.decl ?? tinyPipeline(out), registry, "tiny.ts")
     return yield* Runner.run({
       prepared,
       pipelineFile: "/pipelines/tiny.ts",
       pipelineHash: "0".repeat(64),
       backend: { backend: "none", tfjsVersion: "", threads: 0, simd: false },
-      compute: Effect.map(backend, (context) => ({
-        context,
-        backend: Context.get(context, Backend).info
-      })).pipe(Effect.orDie)
+      compute: computeOn(options.backend ?? "wasm")
     }).pipe(Effect.provide(Layer.mergeAll(Store.layer({ root: store, mode: "write" }), Progress.layerSilent)))
   }).pipe(Effect.provide(NodeServices.layer))
 
@@ -225,6 +230,36 @@ describe("executors", () => {
         const second = yield* runTiny(store, out)
         expect(second.manifest.steps.map((step) => step.status)).toEqual(Array(6).fill("cached"))
         expect(second.results.summary).toEqual(first.results.summary)
+      }),
+    600_000
+  )
+
+  it.live(
+    "a run whose searches come from the store trains on the run's backend (the compute is a requirement, not a global)",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "backend-store")
+        const out = join(scratch, "backend-report")
+        const full = tinyPipeline(out)
+        const found = full.steps.found
+        // The search alone, on wasm: the full run below finds it in the store.
+        const searched = yield* runTiny(store, out, {
+          decl: pipeline({ name: "tiny", seed: 5, steps: { found } })
+        })
+        expect(searched.manifest.backend.backend).toBe("wasm")
+        const onCpu = yield* runTiny(store, out, { backend: "cpu" })
+        expect(onCpu.manifest.steps.find((step) => step.name === "found")?.status).toBe("cached")
+        expect(onCpu.manifest.steps.find((step) => step.name === "models")?.status).toBe("computed")
+        expect(onCpu.manifest.backend.backend).toBe("cpu")
+        const models = yield* Store.getValue(
+          TrainedModels,
+          `step/${onCpu.manifest.steps.find((step) => step.name === "models")!.key}`
+        ).pipe(
+          Effect.map(Option.getOrThrow),
+          Effect.provide(Store.layer({ root: store, mode: "read" })),
+          Effect.provide(NodeServices.layer)
+        )
+        expect(models.models[0].backend).toBe("cpu")
       }),
     600_000
   )
