@@ -15,20 +15,18 @@ import {
   DatasetLoader,
   Plugin,
   RunManifest,
-  Scorer,
-  SearchSpace,
-  SearchStrategy,
   type Selector,
   Selector as SelectorService
 } from "@spikernel/core"
-import { Clock, Context, Effect, type FileSystem, Layer, Option, type Path, Schema, Scope } from "effect"
-import { keyVersion, type PluginPart, type StepPreimage, stepKey } from "./CacheKey.ts"
-import { type ExecutorInput, StepCheckpoint } from "./Executor.ts"
+import { Clock, Context, Effect, type FileSystem, Option, type Path, Schema, Scope } from "effect"
+import { keyVersion, type StepPreimage, stepKey } from "./CacheKey.ts"
+import type { ExecutorInput } from "./Executor.ts"
+import * as ExecutorStep from "./ExecutorStep.ts"
 import type { Prepared, PreparedStep } from "./Prepare.ts"
 import { Progress } from "./Progress.ts"
-import type { ResolvedPlugin } from "./Registry.ts"
 import * as SearchStep from "./SearchStep.ts"
 import { describeFailure, StepError } from "./StepError.ts"
+import { buildService, type Services } from "./StepServices.ts"
 import { DatasetOutput, EvaluationResult, SearchResult, SelectionOutput } from "./StepOutput.ts"
 import * as Store from "./Store.ts"
 import type { StoreError } from "./StoreError.ts"
@@ -91,10 +89,6 @@ export interface KeyedStep {
   readonly preimage: StepPreimage
 }
 
-/** The services built so far for a step, whatever they are: plugin layers declare their own needs. */
-// biome-ignore lint/suspicious/noExplicitAny: a context of services a plugin layer may require
-type Services = Context.Context<any>
-
 /**
  * A run's tensor backend as the manifest records it.
  *
@@ -126,35 +120,6 @@ interface StepValue {
   readonly value: unknown
   readonly encoded: unknown
 }
-
-/**
- * Builds the service a plugin provides, with `dependencies` available to its layer, for the life of `scope`.
- *
- * @since 0.1.0
- */
-const buildService = <I, S>(
-  tag: Context.Key<I, S>,
-  step: string,
-  role: string,
-  resolved: ResolvedPlugin,
-  dependencies: Services,
-  scope: Scope.Scope
-): Effect.Effect<{ readonly service: S; readonly context: Context.Context<I> }, StepError> =>
-  Effect.suspend(() => {
-    const layer = (resolved.plugin.layer(resolved.config) as Layer.Layer<I, unknown, unknown>).pipe(
-      Layer.provide(Layer.succeedContext(dependencies))
-    ) as Layer.Layer<I, unknown>
-    return Layer.buildWithScope(layer, scope)
-  }).pipe(
-    Effect.map((context) => ({ service: Context.get(context, tag), context })),
-    Effect.mapError(
-      (error) =>
-        new StepError({
-          step,
-          reason: `${role} ${resolved.plugin.id}@${resolved.plugin.version} failed to start: ${describeFailure(error)}`
-        })
-    )
-  )
 
 /**
  * The shared machinery of `plan` and `run`: keys, values and services of a prepared pipeline.
@@ -337,81 +302,15 @@ export const makeSession = (
                 Effect.mapError((error) => new StepError({ step: step.name, reason: error.message }))
               )
             }
-            case "search": {
-              const params = step.search!
+            case "search":
               // Every layer of a computing search step may compute: it gets the run's compute services.
-              let dependencies: Services = yield* withCompute(
-                yield* datasetContext(upstreamName(step, "dataset")!)
-              )
-              const context: Array<PluginPart> = []
-              for (const [role, tag] of [
-                ["encoder", "@spikernel/core/Encoder"],
-                ["neuron", "@spikernel/core/NeuronModel"]
-              ] as const) {
-                const resolved = plugin(role)
-                if (resolved === undefined) continue
-                const built = yield* Effect.suspend(() =>
-                  Layer.buildWithScope(
-                    (resolved.plugin.layer(resolved.config) as Layer.Layer<unknown, unknown, unknown>).pipe(
-                      Layer.provide(Layer.succeedContext(dependencies))
-                    ) as Layer.Layer<unknown, unknown>,
-                    stepScope
-                  )
-                ).pipe(
-                  Effect.mapError(
-                    (error) =>
-                      new StepError({
-                        step: step.name,
-                        reason: `${role} ${Plugin.label(resolved.plugin)} failed to start: ${describeFailure(error)}`
-                      })
-                  )
-                )
-                dependencies = Context.merge(dependencies, built)
-                context.push({ role: `${role}:${tag}`, ...resolved.identity })
-              }
-              const spaceRef = plugin("space")!
-              const space = yield* buildService(
-                SearchSpace.SearchSpace,
-                step.name,
-                "space",
-                spaceRef,
-                dependencies,
-                stepScope
-              )
-              dependencies = Context.merge(dependencies, space.context)
-              const strategy = yield* buildService(
-                SearchStrategy.SearchStrategy,
-                step.name,
-                "strategy",
-                plugin("strategy")!,
-                dependencies,
-                stepScope
-              )
-              const scorers: Array<{ identity: Plugin.Identity; scorer: Scorer.Scorer["Service"] }> = []
-              for (const { role, resolved } of step.plugins) {
-                if (role !== "scorer" && !role.startsWith("measure.")) continue
-                const built = yield* buildService(
-                  Scorer.Scorer,
-                  step.name,
-                  role,
-                  resolved,
-                  dependencies,
-                  stepScope
-                )
-                scorers.push({ identity: resolved.identity, scorer: built.service })
-              }
-              return yield* SearchStep.run({
-                step: step.name,
+              return yield* SearchStep.fromPlugins({
+                step,
                 key,
-                seed: step.seed!,
                 fingerprint: yield* fingerprintOf(step),
-                params,
-                space: space.service,
-                strategy: strategy.service,
-                scorers,
-                context: [{ role: "space", ...spaceRef.identity }, ...context]
+                dependencies: yield* withCompute(yield* datasetContext(upstreamName(step, "dataset")!)),
+                scope: stepScope
               })
-            }
             case "select":
             case "tradeoff": {
               const items = yield* selectionItems(step, upstreamName(step, "from")!)
@@ -426,91 +325,23 @@ export const makeSession = (
               return selector.service.select(items)
             }
             default: {
-              const { executor, config } = step.executor!
               const inputs: Record<string, ExecutorInput> = {}
               for (const { role, name } of step.upstream) {
-                const upstream = byName.get(name)!
-                const { value, encoded } = yield* stepValue(name)
-                switch (upstream.kind) {
-                  case "load":
-                    inputs[role] = {
-                      kind: "load",
-                      step: name,
-                      value: value as DatasetLoader.DatasetInfo,
-                      encoded
-                    }
-                    break
-                  case "search":
-                    inputs[role] = { kind: "search", step: name, value: value as SearchResult, encoded }
-                    break
-                  case "select":
-                  case "tradeoff":
-                    inputs[role] = {
-                      kind: upstream.kind,
-                      step: name,
-                      value: value as Selector.Selection,
-                      encoded
-                    }
-                    break
-                  default:
-                    inputs[role] = {
-                      kind: upstream.kind,
-                      step: name,
-                      executor: Plugin.label(upstream.executor!.executor),
-                      encoded
-                    }
-                }
+                inputs[role] = ExecutorStep.inputFrom(byName.get(name)!, yield* stepValue(name))
               }
               const dataset = upstreamName(step, "dataset")
-              const checkpoint = StepCheckpoint.of({
-                load: (schema) =>
-                  Store.getValue(schema, StoreLayout.checkpointEntry(key)).pipe(
-                    Effect.provideService(Store.Store, store)
-                  ),
-                save: (schema, value) =>
-                  Store.putValue(schema, StoreLayout.checkpointEntry(key), "checkpoint", value).pipe(
-                    Effect.provideService(Store.Store, store)
-                  )
-              })
-              const services = Context.add(
-                yield* withCompute(
+              return yield* ExecutorStep.run({
+                step,
+                key,
+                seed: step.seed ?? prepared.pipeline.seed,
+                inputs,
+                services: yield* withCompute(
                   Context.merge(
                     platform,
                     dataset === undefined ? Context.empty() : yield* datasetContext(dataset)
                   )
-                ),
-                StepCheckpoint,
-                checkpoint
-              )
-              return yield* executor
-                .execute({
-                  step: step.name,
-                  key,
-                  config,
-                  seed: step.seed ?? prepared.pipeline.seed,
-                  inputs,
-                  progress: (done, total, best) =>
-                    progress.update({
-                      step: step.name,
-                      kind: step.kind,
-                      done,
-                      total,
-                      ratePerSecond: undefined,
-                      etaSeconds: undefined,
-                      best
-                    })
-                })
-                .pipe(
-                  Effect.provideContext(services),
-                  Effect.mapError((error) =>
-                    error._tag === "StoreError"
-                      ? error
-                      : new StepError({
-                          step: step.name,
-                          reason: (error as { readonly message: string }).message
-                        })
-                  )
                 )
+              })
             }
           }
         })

@@ -20,14 +20,14 @@ import {
   CandidateRecord,
   Numbers,
   type Plugin,
-  type Scorer,
-  type SearchSpace,
-  type SearchStrategy
+  Scorer,
+  SearchSpace,
+  SearchStrategy
 } from "@spikernel/core"
-import { Clock, Effect, Option, Schema } from "effect"
+import { Clock, Context, Effect, Option, Schema, type Scope } from "effect"
 import type { PluginPart } from "./CacheKey.ts"
 import { withBudget, withDedup, withRetry } from "./EvaluatorMiddleware.ts"
-import type { SearchParams } from "./Prepare.ts"
+import type { PreparedStep, SearchParams } from "./Prepare.ts"
 import { Progress } from "./Progress.ts"
 import * as ScoreEvaluator from "./ScoreEvaluator.ts"
 import * as SearchLoop from "./SearchLoop.ts"
@@ -36,6 +36,7 @@ import type { SearchResult } from "./StepOutput.ts"
 import * as Store from "./Store.ts"
 import type { StoreError } from "./StoreError.ts"
 import * as StoreLayout from "./StoreLayout.ts"
+import { buildContext, buildService, type Services } from "./StepServices.ts"
 
 /**
  * A search's resumable state: the strategy state after `observed` in-order observations, and the
@@ -251,4 +252,72 @@ export const run = (
     }
     const primary = input.scorers[0].identity
     return { scorer: `${primary.id}@${primary.version}`, budget: params.budget, records: result }
+  })
+
+/**
+ * Builds a prepared search step's services — encoder and neuron (when named), space, strategy,
+ * scorers, each layer given what was built before it on top of `dependencies` (the data set and
+ * the run's compute services) — and runs the step.
+ *
+ * @since 0.1.0
+ */
+export const fromPlugins = (input: {
+  readonly step: PreparedStep
+  readonly key: string
+  readonly fingerprint: string | null
+  readonly dependencies: Services
+  readonly scope: Scope.Scope
+}): Effect.Effect<SearchResult, StepError | StoreError, Store.Store | Progress> =>
+  Effect.gen(function* () {
+    const { step, scope } = input
+    const plugin = (role: string) => step.plugins.find((p) => p.role === role)?.resolved
+    let dependencies = input.dependencies
+    const context: Array<PluginPart> = []
+    for (const [role, tag] of [
+      ["encoder", "@spikernel/core/Encoder"],
+      ["neuron", "@spikernel/core/NeuronModel"]
+    ] as const) {
+      const resolved = plugin(role)
+      if (resolved === undefined) continue
+      dependencies = Context.merge(
+        dependencies,
+        yield* buildContext(step.name, role, resolved, dependencies, scope)
+      )
+      context.push({ role: `${role}:${tag}`, ...resolved.identity })
+    }
+    const spaceRef = plugin("space")!
+    const space = yield* buildService(
+      SearchSpace.SearchSpace,
+      step.name,
+      "space",
+      spaceRef,
+      dependencies,
+      scope
+    )
+    dependencies = Context.merge(dependencies, space.context)
+    const strategy = yield* buildService(
+      SearchStrategy.SearchStrategy,
+      step.name,
+      "strategy",
+      plugin("strategy")!,
+      dependencies,
+      scope
+    )
+    const scorers: Array<{ identity: Plugin.Identity; scorer: Scorer.Scorer["Service"] }> = []
+    for (const { role, resolved } of step.plugins) {
+      if (role !== "scorer" && !role.startsWith("measure.")) continue
+      const built = yield* buildService(Scorer.Scorer, step.name, role, resolved, dependencies, scope)
+      scorers.push({ identity: resolved.identity, scorer: built.service })
+    }
+    return yield* run({
+      step: step.name,
+      key: input.key,
+      seed: step.seed!,
+      fingerprint: input.fingerprint,
+      params: step.search!,
+      space: space.service,
+      strategy: strategy.service,
+      scorers,
+      context: [{ role: "space", ...spaceRef.identity }, ...context]
+    })
   })

@@ -17,6 +17,8 @@ export * as EvaluatorMiddleware from "./EvaluatorMiddleware.ts"
 export * as CacheKey from "./CacheKey.ts"
 /** Step executors (train, evaluate, report). */
 export * as Executor from "./Executor.ts"
+/** Running an executor step. */
+export * as ExecutorStep from "./ExecutorStep.ts"
 /** The journal's line format. */
 export * as Journal from "./Journal.ts"
 /** The built-in `json` reporter. */
@@ -47,6 +49,8 @@ export * as SearchLoop from "./SearchLoop.ts"
 export * as SearchStep from "./SearchStep.ts"
 /** Step declarations. */
 export * as Step from "./Step.ts"
+/** Building a step's plugin services. */
+export * as StepServices from "./StepServices.ts"
 /** Step errors. */
 export * from "./StepError.ts"
 /** Step output values. */
