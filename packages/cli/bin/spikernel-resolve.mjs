@@ -26,7 +26,10 @@ export async function resolve(specifier, context, nextResolve) {
     const missing = error?.code === "ERR_MODULE_NOT_FOUND" || error?.code === "MODULE_NOT_FOUND"
     const bare = !/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(specifier)
     if (!missing || !bare) throw error
-    return nextResolve(specifier, { ...context, parentURL: import.meta.url })
+    // Not installed here either: the user's import is what failed, so that error is the one to see.
+    return nextResolve(specifier, { ...context, parentURL: import.meta.url }).catch(() => {
+      throw error
+    })
   }
   if (
     resolved.format === "commonjs" &&

@@ -24,3 +24,13 @@ export const store = Flag.String("store").pipe(
   Flag.withDescription("Result store directory"),
   Flag.withDefault(".spikernel")
 )
+
+/**
+ * `--typecheck` (the default) / `--no-typecheck`: type-check the pipeline file before it runs.
+ *
+ * @since 0.1.0
+ */
+export const typecheck = Flag.Boolean("typecheck").pipe(
+  Flag.withDescription("Type-check the pipeline file first (--no-typecheck skips it)"),
+  Flag.withDefault(true)
+)

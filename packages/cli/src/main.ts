@@ -11,7 +11,7 @@
 // Subpath imports: the package barrel loads its HTTP stack too, seconds of start-up on a small machine.
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Cause, Effect, Logger } from "effect"
+import { Cause, Effect, Logger, Runtime } from "effect"
 import { CliError } from "effect/cli"
 import { run } from "./Cli.ts"
 
@@ -56,4 +56,16 @@ const program = run(args).pipe(
   Effect.provide(NodeServices.layer)
 ) as Effect.Effect<void>
 
-NodeRuntime.runMain(program, { disableErrorReporting: true })
+// SIGINT and SIGTERM both interrupt the run (the runtime's handlers); the exit status says which, by
+// the shell convention 128 + signal: 130 for SIGINT, 143 for SIGTERM. This listener is registered
+// first, so it runs before the runtime's.
+let terminated = false
+process.on("SIGTERM", () => {
+  terminated = true
+})
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) =>
+    Runtime.defaultTeardown(exit, (code) => onExit(code === 130 && terminated ? 143 : code))
+})

@@ -15,6 +15,8 @@ export * as CandidateRecord from "./CandidateRecord.ts"
 export * as DatasetSpec from "./DatasetSpec.ts"
 /** SHA-256 digests. */
 export * as Digest from "./Digest.ts"
+/** Operating-system failures in words. */
+export * as SystemErrors from "./SystemErrors.ts"
 /** Typed errors. */
 export * from "./Errors.ts"
 /** Kernel sets and the op list they define. */

@@ -225,7 +225,8 @@ export const cifar10 = DatasetPlugin.make({
   description: "CIFAR-10 from the official binary batches (data_batch_1.bin … test_batch.bin)",
   config: Cifar10Config,
   decode: (config) => FileSystem.FileSystem.use((fs) => decodeDirectory(fs, cifar10Layout, config.path)),
-  augmentation: (config) => config.augmentation
+  augmentation: (config) => config.augmentation,
+  sources: (config) => FileSystem.FileSystem.use((fs) => DatasetFile.filesUnder(fs, "cifar10", config.path))
 })
 
 /**
@@ -238,5 +239,6 @@ export const cifar100 = DatasetPlugin.make({
   config: Cifar100Config,
   decode: (config) =>
     FileSystem.FileSystem.use((fs) => decodeDirectory(fs, cifar100Layout(config.labels), config.path)),
-  augmentation: (config) => config.augmentation
+  augmentation: (config) => config.augmentation,
+  sources: (config) => FileSystem.FileSystem.use((fs) => DatasetFile.filesUnder(fs, "cifar100", config.path))
 })

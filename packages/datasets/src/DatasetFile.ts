@@ -108,7 +108,38 @@ export const list = (
         new DatasetError({
           dataset,
           file: directory,
-          reason: error.reason._tag === "NotFound" ? "missing directory" : `cannot list: ${describe(error)}`
+          reason: `cannot list: ${describe(error)}`
+        })
+    )
+  )
+
+/**
+ * Every regular file under a directory (recursively), as full paths, sorted: a directory data
+ * set's sources. A missing directory has none (decoding it then names the file it looked for).
+ *
+ * @since 0.1.0
+ */
+export const filesUnder = (
+  fs: FileSystem.FileSystem,
+  dataset: string,
+  directory: string
+): Effect.Effect<Array<string>, DatasetLoader.DatasetError> =>
+  Effect.gen(function* () {
+    if (!(yield* fs.exists(directory))) return []
+    const names = yield* fs.readDirectory(directory, { recursive: true })
+    const files: Array<string> = []
+    for (const name of [...names].sort()) {
+      const path = join(directory, name)
+      if ((yield* fs.stat(path)).type === "File") files.push(path)
+    }
+    return files
+  }).pipe(
+    Effect.mapError(
+      (error) =>
+        new DatasetError({
+          dataset,
+          file: directory,
+          reason: `cannot list: ${describe(error)}`
         })
     )
   )

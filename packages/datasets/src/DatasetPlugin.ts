@@ -49,7 +49,8 @@ export const infoOf = (dataset: DecodedDataset, hash: string): DatasetLoader.Dat
  */
 export const makeLoader = (
   decode: Effect.Effect<DecodedDataset, DatasetLoader.DatasetError>,
-  augmentation: Augmentation
+  augmentation: Augmentation,
+  sources?: Effect.Effect<ReadonlyArray<string>, DatasetLoader.DatasetError>
 ): Effect.Effect<DatasetLoader.DatasetLoader["Service"]> =>
   Effect.gen(function* () {
     const dataset = yield* Effect.cached(decode)
@@ -57,7 +58,8 @@ export const makeLoader = (
     return {
       info: Effect.zipWith(dataset, hash, infoOf),
       batches: (options) =>
-        Stream.unwrap(Effect.map(dataset, (decoded) => Batches.stream(decoded, augmentation, options)))
+        Stream.unwrap(Effect.map(dataset, (decoded) => Batches.stream(decoded, augmentation, options))),
+      ...(sources === undefined ? {} : { sources })
     }
   })
 
@@ -73,6 +75,8 @@ export const make = <Config, ConfigEncoded, R = FileSystem.FileSystem>(options: 
   readonly config: Schema.Codec<Config, ConfigEncoded>
   readonly decode: (config: Config) => Effect.Effect<DecodedDataset, DatasetLoader.DatasetError, R>
   readonly augmentation: (config: Config) => Augmentation
+  /** The files a config reads (absent for generated data): the loader's `sources`. */
+  readonly sources?: (config: Config) => Effect.Effect<ReadonlyArray<string>, DatasetLoader.DatasetError, R>
 }): DatasetPlugin<Config, ConfigEncoded, R> => ({
   kind: "DatasetLoader",
   ...options,
@@ -83,7 +87,8 @@ export const make = <Config, ConfigEncoded, R = FileSystem.FileSystem>(options: 
         const context = yield* Effect.context<R>()
         return yield* makeLoader(
           Effect.provideContext(options.decode(config), context),
-          options.augmentation(config)
+          options.augmentation(config),
+          options.sources === undefined ? undefined : Effect.provideContext(options.sources(config), context)
         )
       })
     )

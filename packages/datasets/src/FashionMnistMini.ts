@@ -9,6 +9,7 @@
 import { Effect, FileSystem, Schema } from "effect"
 import { fileURLToPath } from "node:url"
 import { Augmentation } from "./Augmentation.ts"
+import * as DatasetFile from "./DatasetFile.ts"
 import * as DatasetPlugin from "./DatasetPlugin.ts"
 import * as Mnist from "./Mnist.ts"
 import * as Normalisation from "./Normalisation.ts"
@@ -50,5 +51,7 @@ export const fashionMnistMini = DatasetPlugin.make({
         directory()
       )
     ),
-  augmentation: (config) => config.augmentation
+  augmentation: (config) => config.augmentation,
+  sources: () =>
+    FileSystem.FileSystem.use((fs) => DatasetFile.filesUnder(fs, "fashion-mnist-mini", directory()))
 })

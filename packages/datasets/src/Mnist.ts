@@ -163,7 +163,9 @@ const idxPlugin = (layout: IdxLayout, description: string, defaultAugmentation: 
     description,
     config: directoryConfig(defaultAugmentation),
     decode: (config) => FileSystem.FileSystem.use((fs) => decodeDirectory(fs, layout, config.path)),
-    augmentation: (config) => config.augmentation
+    augmentation: (config) => config.augmentation,
+    sources: (config) =>
+      FileSystem.FileSystem.use((fs) => DatasetFile.filesUnder(fs, layout.name, config.path))
   })
 
 /**

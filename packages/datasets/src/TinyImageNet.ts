@@ -232,5 +232,6 @@ export const tinyImageNet = DatasetPlugin.make({
   description: "TinyImageNet-200 from its official folder layout (JPEGs decoded with jpeg-js; val = test)",
   config: Config,
   decode: (config) => FileSystem.FileSystem.use((fs) => decodeDirectory(fs, config.path)),
-  augmentation: (config) => config.augmentation
+  augmentation: (config) => config.augmentation,
+  sources: (config) => FileSystem.FileSystem.use((fs) => DatasetFile.filesUnder(fs, NAME, config.path))
 })

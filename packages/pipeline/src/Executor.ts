@@ -108,6 +108,11 @@ export interface StepExecutor<C, CE, O, OE, R = never> {
   readonly config: Schema.Codec<C, CE>
   readonly output: Schema.Codec<O, OE>
   readonly execute: (context: ExecutorContext<C>) => Effect.Effect<O, ExecutorError | StoreError, R>
+  /**
+   * The files an output says the executor wrote outside the store, with their SHA-256: a cached
+   * step whose files are missing or changed is computed again.
+   */
+  readonly files?: (output: O) => ReadonlyArray<{ readonly path: string; readonly sha256: string }>
 }
 
 /**

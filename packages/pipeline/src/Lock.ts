@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import { hostname } from "node:os"
+import { SystemErrors } from "@spikernel/core"
 import { Effect, type FileSystem, type PlatformError, Schema, type Scope } from "effect"
 import {
   describeHolder,
@@ -62,16 +63,26 @@ const readHolder = (fs: FileSystem.FileSystem, path: string) =>
     Effect.catchIf(isNotFound, () => Effect.succeed(undefined))
   )
 
-/** Creates `path` exclusively with the holder's JSON, durably; false when it already exists. */
-const createExclusive = (fs: FileSystem.FileSystem, path: string, holder: LockHolder) =>
-  Effect.scoped(
+/**
+ * Creates `path` exclusively with the holder's JSON, durably; false when it already exists. A file
+ * this call created but could not fill (a full disk) is removed again: an empty lock would read as
+ * an unreadable one left by a dead writer.
+ */
+const createExclusive = (fs: FileSystem.FileSystem, path: string, holder: LockHolder) => {
+  let created = false
+  return Effect.scoped(
     Effect.gen(function* () {
       const file = yield* fs.open(path, { flag: "wx" })
+      created = true
       yield* file.writeAll(new TextEncoder().encode(JSON.stringify(holder)))
       yield* file.sync
       return true
     })
-  ).pipe(Effect.catchIf(isAlreadyExists, () => Effect.succeed(false)))
+  ).pipe(
+    Effect.tapError(() => (created ? fs.remove(path, { force: true }).pipe(Effect.ignore) : Effect.void)),
+    Effect.catchIf(isAlreadyExists, () => Effect.succeed(false))
+  )
+}
 
 const stale = (holder: LockHolder | "unreadable"): boolean =>
   holder === "unreadable" || (holder.hostname === hostname() && !processAlive(holder.pid))
@@ -91,7 +102,7 @@ export const acquireLock = (
   const lockPath = `${root}/lock`
   const breakPath = `${root}/lock.break`
   const fail = (operation: string) => (error: PlatformError.PlatformError) =>
-    new StoreError({ store: root, operation, reason: error.message })
+    new StoreError({ store: root, operation, reason: SystemErrors.describe(error) })
 
   const breakStale = (seen: LockHolder | "unreadable"): Effect.Effect<boolean, StoreError> =>
     Effect.gen(function* () {
@@ -119,7 +130,12 @@ export const acquireLock = (
 
   const attempt = (tries: number): Effect.Effect<void, StoreLocked | StoreError> =>
     Effect.gen(function* () {
-      if (yield* createExclusive(fs, lockPath, holder).pipe(Effect.mapError(fail("create the lock")))) return
+      if (
+        yield* createExclusive(fs, lockPath, holder).pipe(
+          Effect.mapError(fail(`create the lock ${lockPath}`))
+        )
+      )
+        return
       let seen = yield* readHolder(fs, lockPath).pipe(Effect.mapError(fail("read the lock")))
       if (seen === undefined) return yield* attempt(tries - 1)
       if (seen === "unreadable") {

@@ -120,11 +120,19 @@ export const orderSteps = (
     }
     const ordered: Array<NamedStep> = []
     const done = new Set<Step<Output>>()
+    let miswired: ConfigError | undefined
     const visit = (step: Step<Output>, name: string): void => {
-      if (done.has(step)) return
+      if (done.has(step) || miswired !== undefined) return
       done.add(step)
       const upstream: Array<{ role: string; name: string }> = []
       for (const [role, input] of upstreamOf(step.spec)) {
+        if (typeof input !== "object" || input === null || (input as { _tag?: unknown })._tag !== "Step") {
+          miswired = new ConfigError({
+            source,
+            reason: `step "${name}": its "${role}" input is ${input === undefined ? "missing" : "not a step"} (give it a step made by load, search, select, …)`
+          })
+          return
+        }
         let inputName = names.get(input)
         if (inputName === undefined) {
           inputName = `${name}.${role.replace(/^from\./, "")}`
@@ -136,6 +144,7 @@ export const orderSteps = (
       ordered.push({ name, step, upstream })
     }
     for (const [name, step] of Object.entries(pipeline.steps)) visit(step, name)
+    if (miswired !== undefined) return yield* miswired
     const seen = new Set<string>()
     for (const { name } of ordered) {
       if (seen.has(name)) return yield* new ConfigError({ source, reason: `two steps are named "${name}"` })

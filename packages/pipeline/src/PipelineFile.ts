@@ -27,6 +27,46 @@ export interface PipelineFile {
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split("\n")[0]
 
+/** `file:line:column` of the first occurrence of `text` in a file's source, if it is there. */
+const locate = (source: string, text: string): string | undefined => {
+  const at = source.indexOf(text)
+  if (at < 0) return undefined
+  const before = source.slice(0, at).split("\n")
+  return `${before.length}:${before[before.length - 1].length + 1}`
+}
+
+/**
+ * Why a pipeline file could not be imported, with the place: the compiler's `file:line:col: ERROR:
+ * message` for a syntax error, the line of the import that names a missing package, the frame of
+ * the pipeline's own code that threw.
+ */
+const importFailure = (error: unknown, path: string, source: string): string => {
+  const message = error instanceof Error ? error.message : String(error)
+  // esbuild (through tsx): "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <message>"
+  const compiler = message.split("\n").find((line) => /^.+:\d+:\d+: ERROR: /.test(line))
+  if (compiler !== undefined) return compiler
+  const missing = /^Cannot find (?:package|module) '([^']+)' imported from (.+)$/.exec(message.split("\n")[0])
+  if (missing !== null) {
+    const [, specifier, from] = missing
+    const file = from.startsWith("file:") ? new URL(from).pathname : from
+    const where =
+      file === path ? (locate(source, `"${specifier}"`) ?? locate(source, `'${specifier}'`)) : undefined
+    return `${file}${where === undefined ? "" : `:${where}`}: cannot find package '${specifier}'`
+  }
+  // A throw in the pipeline's own code: the first stack frame in a file of the pipeline's folder.
+  const folder = path.slice(0, path.lastIndexOf("/") + 1)
+  const stack = error instanceof Error ? (error.stack ?? "") : ""
+  for (const line of stack.split("\n").slice(1)) {
+    const frame = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim())
+    if (frame === null) continue
+    const file = frame[1].startsWith("file:") ? new URL(frame[1]).pathname : frame[1]
+    if (file.startsWith(folder) && !file.includes("/node_modules/")) {
+      return `${file}:${frame[2]}:${frame[3]}: ${message.split("\n")[0]}`
+    }
+  }
+  return firstLine(error)
+}
+
 /**
  * Imports a pipeline file (relative paths resolve against the working directory).
  *
@@ -49,7 +89,11 @@ export const loadPipelineFile = (
     )
     const module = yield* Effect.tryPromise({
       try: () => import(pathToFileURL(path).href) as Promise<{ readonly default?: unknown }>,
-      catch: (error) => new ConfigError({ source: file, reason: `cannot be imported: ${firstLine(error)}` })
+      catch: (error) =>
+        new ConfigError({
+          source: file,
+          reason: `cannot be imported: ${importFailure(error, path, new TextDecoder().decode(bytes))}`
+        })
     })
     if (!isPipeline(module.default)) {
       return yield* new ConfigError({

@@ -86,10 +86,42 @@ export const plan = (
       const keyed = yield* session.keyAll
       const previous = (yield* listRuns(pipelineFile))[0]
       const rows: Array<PlanRow> = []
+      /** Steps a run would compute again although the store holds them (damaged, or made from one). */
+      const repaired = new Set<string>()
       for (const { step, key, preimage } of keyed) {
         const previousKey = previous?.manifest.steps.find((s) => s.name === step.name)?.key
         const total = step.kind === "search" ? step.search!.budget : 1
-        if (session.isStored(step.name) || session.wasComputed(step.name)) {
+        const changedData = step.kind === "load" ? session.dataChanges(step.name) : undefined
+        if (changedData !== undefined) {
+          rows.push({
+            name: step.name,
+            kind: step.kind,
+            key,
+            status: "stale",
+            reasons: [`data changed: ${changedData.join(", ")}`],
+            total,
+            done: 0,
+            estimateSeconds: 0
+          })
+          continue
+        }
+        const repairedInput = step.upstream.find(({ name }) => repaired.has(name))?.name
+        const verified = repairedInput === undefined ? yield* session.verify(step.name) : {}
+        if (repairedInput !== undefined || verified.problem !== undefined) {
+          repaired.add(step.name)
+          rows.push({
+            name: step.name,
+            kind: step.kind,
+            key,
+            status: "stale",
+            reasons: [verified.problem ?? `made from "${repairedInput}", which is computed again`],
+            total,
+            done: 0,
+            estimateSeconds: undefined
+          })
+          continue
+        }
+        if (verified.value !== undefined || session.wasComputed(step.name)) {
           rows.push({
             name: step.name,
             kind: step.kind,
@@ -125,9 +157,15 @@ export const plan = (
         if (previousKey !== undefined && previousKey !== key) {
           const before = yield* Store.getValue(StepPreimageSchema, StoreLayout.preimageEntry(previousKey))
           const names = Object.fromEntries(step.upstream.map((u) => [u.role, u.name]))
-          const reasons = Option.isSome(before)
-            ? explainChange(before.value, preimage, names)
-            : ["its key changed"]
+          const dataset = step.upstream.find((u) => u.role === "dataset")?.name
+          const files = dataset === undefined ? undefined : session.dataChanges(dataset)
+          const reasons = (
+            Option.isSome(before) ? explainChange(before.value, preimage, names) : ["its key changed"]
+          ).map((reason) =>
+            reason === "dataset fingerprint changed" && files !== undefined
+              ? `data changed: ${files.join(", ")}`
+              : reason
+          )
           rows.push({
             name: step.name,
             kind: step.kind,

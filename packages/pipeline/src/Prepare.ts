@@ -95,6 +95,56 @@ const specFields: Readonly<Record<StepKind, ReadonlyArray<string>>> = {
   report: ["from", "reporter"]
 }
 
+/** The step kinds each input role of a step kind takes (a report takes any). */
+const inputKinds: Readonly<Record<StepKind, Readonly<Record<string, ReadonlyArray<StepKind>>>>> = {
+  load: {},
+  search: { dataset: ["load"] },
+  select: { from: ["search", "evaluate"] },
+  train: { from: ["select", "tradeoff"], dataset: ["load"] },
+  evaluate: { models: ["train"], dataset: ["load"] },
+  tradeoff: { from: ["evaluate"] },
+  report: {}
+}
+
+const builders: Readonly<Record<StepKind, string>> = {
+  load: "load",
+  search: "search",
+  select: "select",
+  train: "train",
+  evaluate: "evaluate",
+  tradeoff: "tradeoff",
+  report: "report"
+}
+
+/**
+ * Each input of a step is a step of a kind it takes — what the types of the builders promise,
+ * checked again for a file that was not type-checked, before anything computes.
+ */
+const checkWiring = (
+  named: ReadonlyArray<{
+    readonly name: string
+    readonly step: { readonly spec: StepSpec }
+    readonly upstream: ReadonlyArray<{ readonly role: string; readonly name: string }>
+  }>,
+  source: string
+): Effect.Effect<void, ConfigError> => {
+  const kinds = new Map(named.map(({ name, step }) => [name, step.spec.kind]))
+  for (const { name, step, upstream } of named) {
+    for (const { role, name: input } of upstream) {
+      const takes = inputKinds[step.spec.kind][role]
+      const kind = kinds.get(input)
+      if (takes === undefined || kind === undefined || takes.includes(kind)) continue
+      return Effect.fail(
+        new ConfigError({
+          source: `${source}: step "${name}"`,
+          reason: `its "${role}" input is the ${kind} step "${input}"; a ${step.spec.kind} step's "${role}" takes a ${takes.map((k) => builders[k]).join(" or ")} step`
+        })
+      )
+    }
+  }
+  return Effect.void
+}
+
 /** A step's unknown fields (a typo TypeScript would catch, for a file that was not type-checked). */
 const checkFields = (spec: StepSpec, where: string): Effect.Effect<void, ConfigError> => {
   const known = specFields[spec.kind]
@@ -123,6 +173,7 @@ export const prepare = (
     const merged = Registry.merge(registry, Registry.make(pipeline.plugins, pipeline.executors))
     const pipelineSeed = yield* decode(Seed, pipeline.seed, `${source}: seed`)
     const named = yield* orderSteps(pipeline, source)
+    yield* checkWiring(named, source)
     const steps: Array<PreparedStep> = []
     for (const { name, step, upstream } of named) {
       const where = `${source}: step "${name}"`

@@ -13,14 +13,17 @@
 import {
   CanonicalJson,
   DatasetLoader,
+  Digest,
   Plugin,
   RunManifest,
   type Selector,
   Selector as SelectorService
 } from "@spikernel/core"
-import { Clock, Context, Effect, type FileSystem, Option, type Path, Schema, Scope } from "effect"
+import { Clock, Context, Effect, FileSystem, Option, type Path, Schema, Scope } from "effect"
 import { keyVersion, type StepPreimage, stepKey } from "./CacheKey.ts"
 import type { ExecutorInput } from "./Executor.ts"
+import * as DataSources from "./DataSources.ts"
+import { SourceSignature } from "./DataSources.ts"
 import * as ExecutorStep from "./ExecutorStep.ts"
 import type { Prepared, PreparedStep } from "./Prepare.ts"
 import { Progress } from "./Progress.ts"
@@ -149,6 +152,8 @@ export const makeSession = (
     const values = new Map<string, StepValue>()
     const datasets = new Map<string, Context.Context<DatasetLoader.DatasetLoader>>()
     const computed = new Map<string, number>()
+    /** Load steps whose data changed on disk since they were stored, with the files that did. */
+    const dataChanges = new Map<string, ReadonlyArray<string>>()
     let computeStarted: { readonly context: Services; readonly backend: BackendRecord } | undefined
 
     /** The compute services (tensor backend), started the first time a layer that may compute is built. */
@@ -191,20 +196,12 @@ export const makeSession = (
     const upstreamName = (step: PreparedStep, role: string) =>
       step.upstream.find((u) => u.role === role)?.name
 
-    /** The step's value: from this run, from the store, or computed now (run mode). */
-    const stepValue = (
+    /** Computes a step now (run mode stores it) and records it as computed. */
+    const computeNow = (
       name: string
     ): Effect.Effect<StepValue, StepError | StoreError, Store.Store | Progress> =>
       Effect.gen(function* () {
-        const known = values.get(name)
-        if (known !== undefined) return known
         const { step, key } = keyed.get(name)!
-        const stored = yield* Store.getValue(outputSchema(step), StoreLayout.stepEntry(key))
-        if (Option.isSome(stored)) {
-          const value = { value: stored.value, encoded: yield* encode(step, stored.value) }
-          values.set(name, value)
-          return value
-        }
         if (mode === "plan" && step.kind !== "load") {
           return yield* new StepError({
             step: name,
@@ -225,6 +222,113 @@ export const makeSession = (
           yield* progress.step({ step: name, kind: step.kind, key, status: "computed", seconds })
         }
         return { value, encoded }
+      })
+
+    /**
+     * A load step's value: the stored description while its source files are as they were when it
+     * was computed (sizes and times, a hash where those changed); otherwise decoded again, which
+     * gives a new fingerprint — and new downstream keys — exactly when the content changed.
+     */
+    const loadValue = (name: string) =>
+      Effect.gen(function* () {
+        const { step, key } = keyed.get(name)!
+        const stored = yield* Store.getValue(DatasetOutput, StoreLayout.stepEntry(key))
+        const loader = Context.get(yield* datasetContext(name), DatasetLoader.DatasetLoader)
+        const fail = (error: { readonly message: string }) =>
+          new StepError({ step: name, reason: error.message })
+        if (loader.sources === undefined) {
+          if (Option.isNone(stored)) return yield* computeNow(name)
+          const value = { value: stored.value, encoded: yield* encode(step, stored.value) }
+          values.set(name, value)
+          return value
+        }
+        const sources = yield* loader.sources.pipe(Effect.mapError(fail))
+        const previous = yield* Store.getValue(SourceSignature, StoreLayout.sourcesEntry(key))
+        const scan = yield* DataSources.scan(sources, Option.getOrUndefined(previous)).pipe(
+          Effect.mapError(fail),
+          Effect.provideContext(platform)
+        )
+        const signature = (fingerprint: string): SourceSignature => ({ fingerprint, files: scan.files })
+        if (
+          Option.isSome(stored) &&
+          (!scan.touched || scan.changed.length === 0) &&
+          Option.isSome(previous)
+        ) {
+          // Unchanged (or touched without a change of content): the stored description stands.
+          if (scan.touched && mode === "run") {
+            yield* Store.putValue(
+              SourceSignature,
+              StoreLayout.sourcesEntry(key),
+              "sources",
+              signature(stored.value.fingerprint)
+            )
+          }
+          const value = { value: stored.value, encoded: yield* encode(step, stored.value) }
+          values.set(name, value)
+          return value
+        }
+        const fresh = yield* computeNow(name)
+        const info = fresh.value as DatasetLoader.DatasetInfo
+        if (Option.isSome(stored) && stored.value.fingerprint !== info.fingerprint) {
+          dataChanges.set(name, scan.changed.length > 0 ? scan.changed : ["its files"])
+          yield* store.report(
+            `step "${name}": data changed: ${(dataChanges.get(name) ?? []).join(", ")}; the steps that use it are computed again`
+          )
+        }
+        if (mode === "run") {
+          yield* Store.putValue(
+            SourceSignature,
+            StoreLayout.sourcesEntry(key),
+            "sources",
+            signature(info.fingerprint)
+          )
+        }
+        return fresh
+      })
+
+    /** The step's value: from this run, from the store (verified), or computed now (run mode). */
+    const stepValue = (
+      name: string
+    ): Effect.Effect<StepValue, StepError | StoreError, Store.Store | Progress> =>
+      Effect.gen(function* () {
+        const known = values.get(name)
+        if (known !== undefined) return known
+        const { step } = keyed.get(name)!
+        if (step.kind === "load") return yield* loadValue(name)
+        const verified = yield* verify(name)
+        if (verified.value !== undefined) return verified.value
+        return yield* computeNow(name)
+      })
+
+    /**
+     * Whether a step's stored output can be served: present, its blob's checksum right, it decodes,
+     * and the files an executor wrote outside the store are there with the hashes it recorded. A
+     * value that passes is kept for the run; `problem` says why one does not.
+     */
+    const verify = (
+      name: string
+    ): Effect.Effect<
+      { readonly value?: StepValue; readonly problem?: string },
+      StepError | StoreError,
+      Store.Store
+    > =>
+      Effect.gen(function* () {
+        const known = values.get(name)
+        if (known !== undefined) return { value: known }
+        const { step, key } = keyed.get(name)!
+        if (Option.isNone(store.entry(StoreLayout.stepEntry(key)))) return {}
+        const stored = yield* Store.getValue(outputSchema(step), StoreLayout.stepEntry(key))
+        if (Option.isNone(stored)) return { problem: "its stored output is damaged or missing" }
+        const outside = step.executor?.executor.files?.(stored.value) ?? []
+        const fs = Context.get(platform as Context.Context<FileSystem.FileSystem>, FileSystem.FileSystem)
+        for (const file of outside) {
+          const bytes = yield* fs.readFile(file.path).pipe(Effect.option)
+          if (Option.isNone(bytes)) return { problem: `${file.path} is missing` }
+          if (Digest.sha256Hex(bytes.value) !== file.sha256) return { problem: `${file.path} has changed` }
+        }
+        const value = { value: stored.value, encoded: yield* encode(step, stored.value) }
+        values.set(name, value)
+        return { value }
       })
 
     const fingerprintOf = (step: PreparedStep) =>
@@ -355,7 +459,11 @@ export const makeSession = (
       /** Seconds a step computed in this session took. */
       secondsOf: (name: string) => computed.get(name),
       backendUsed: () => computeStarted?.backend,
-      isStored: (name: string) => Option.isSome(store.entry(StoreLayout.stepEntry(keyed.get(name)!.key)))
+      verify,
+      /** Computes a step now even though the store may hold its output (a repair). */
+      recompute: computeNow,
+      /** The files that changed under each load step whose data changed on disk. */
+      dataChanges: (name: string) => dataChanges.get(name)
     }
   })
 
@@ -512,18 +620,32 @@ export const run = (
           })
         }
         yield* saveManifest
+        /** Steps computed again in this run although the store held them: their downstream too. */
+        const repaired = new Set<string>()
         for (const { step, key, preimage } of keyedSteps) {
           yield* Store.putValue(StepPreimageSchema, StoreLayout.preimageEntry(key), "keyinfo", {
             ...preimage,
             params: preimage.params as Record<string, Schema.Json>
           })
           if (session.wasComputed(step.name)) continue
-          if (session.isStored(step.name)) {
-            yield* setStep(step.name, "cached", 0)
-            yield* progress.step({ step: step.name, kind: step.kind, key, status: "cached", seconds: 0 })
-            continue
-          }
-          yield* session.stepValue(step.name)
+          // A step is served from the store only when its output verifies and nothing it was made
+          // from had to be repaired in this run; otherwise it is computed again.
+          const repairedInput = step.upstream.find(({ name }) => repaired.has(name))?.name
+          if (repairedInput === undefined) {
+            const verified = yield* session.verify(step.name)
+            if (verified.value !== undefined) {
+              yield* setStep(step.name, "cached", 0)
+              yield* progress.step({ step: step.name, kind: step.kind, key, status: "cached", seconds: 0 })
+              continue
+            }
+            if (verified.problem !== undefined) {
+              repaired.add(step.name)
+              yield* store.report(
+                `step "${step.name}": ${verified.problem}; computing it again, and the steps made from it`
+              )
+            }
+          } else repaired.add(step.name)
+          yield* session.recompute(step.name)
         }
         const results: Record<string, unknown> = {}
         for (const name of leafSteps(prepared)) results[name] = (yield* session.stepValue(name)).encoded

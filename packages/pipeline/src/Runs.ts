@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { RunManifest } from "@spikernel/core"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import * as Store from "./Store.ts"
 import type { StoreError } from "./StoreError.ts"
 import * as StoreLayout from "./StoreLayout.ts"
@@ -17,7 +17,11 @@ import * as StoreLayout from "./StoreLayout.ts"
 export interface RecordedRun {
   readonly runId: string
   readonly manifest: RunManifest.RunManifest
+  /** Set when a record of this run's manifest was found out of order in the journal. */
+  readonly damage?: { readonly line: number; readonly reason: string }
 }
+
+const Damage = Schema.Struct({ line: Schema.Int, reason: Schema.String })
 
 /**
  * Every run in the store, newest first (optionally only those of one pipeline file).
@@ -34,7 +38,12 @@ export const listRuns = (
       const manifest = yield* Store.getValue(RunManifest.RunManifest, entry.key)
       if (Option.isNone(manifest)) continue
       if (pipelineFile !== undefined && manifest.value.pipelineFile !== pipelineFile) continue
-      runs.push({ runId: entry.key.slice(StoreLayout.runPrefix.length), manifest: manifest.value })
+      const damage = yield* Store.getValue(Damage, `damage/${entry.key}`)
+      runs.push({
+        runId: entry.key.slice(StoreLayout.runPrefix.length),
+        manifest: manifest.value,
+        ...(Option.isSome(damage) ? { damage: damage.value } : {})
+      })
     }
     return runs.sort((a, b) =>
       a.manifest.startedAt < b.manifest.startedAt ? 1 : a.manifest.startedAt > b.manifest.startedAt ? -1 : 0

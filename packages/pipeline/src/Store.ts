@@ -21,7 +21,7 @@
  *
  * @since 0.1.0
  */
-import { CanonicalJson, Digest } from "@spikernel/core"
+import { CanonicalJson, Digest, SystemErrors } from "@spikernel/core"
 import { Context, Effect, FileSystem, Layer, Option, type PlatformError, Schema, Semaphore } from "effect"
 import { encodeLine, type JournalRecord, parseJournal, renderJournal } from "./Journal.ts"
 import { acquireLock, currentHolder } from "./Lock.ts"
@@ -100,8 +100,12 @@ export class Store extends Context.Service<Store, StoreShape>()("@spikernel/pipe
  */
 export interface StoreOptions {
   readonly root: string
-  /** `write` takes the lock (one writer per store); `read` never writes, never waits. */
-  readonly mode: "write" | "read"
+  /**
+   * `write` takes the lock (one writer per store); `read` never writes, never waits, and refuses a
+   * path that holds no store; `plan` reads like `read` but takes a store that does not exist yet as
+   * an empty one (what a first run would create).
+   */
+  readonly mode: "write" | "read" | "plan"
   /** Recorded in the lock file so a second writer can say who holds the store. */
   readonly command?: string
   /** Where one-line reports go; the default logs a warning. */
@@ -148,7 +152,9 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
   const report = options.report ?? ((line: string) => Effect.logWarning(line))
   const journalPath = `${root}/journal`
   const fail = (operation: string) => (error: PlatformError.PlatformError | StoreError) =>
-    error._tag === "StoreError" ? error : new StoreError({ store: root, operation, reason: error.message })
+    error._tag === "StoreError"
+      ? error
+      : new StoreError({ store: root, operation, reason: SystemErrors.describe(error) })
 
   /** fsync of a directory makes a rename or a creation in it durable; not every platform allows it. */
   const syncDirectory = (path: string) =>
@@ -166,14 +172,37 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
       })
     ).pipe(
       Effect.andThen(fs.rename(temp, path)),
+      // A write that failed (a full disk) leaves no partial file behind.
+      Effect.onError(() => fs.remove(temp, { force: true }).pipe(Effect.ignore)),
       Effect.andThen(syncDirectory(path.slice(0, path.lastIndexOf("/"))))
     )
   }
 
+  /**
+   * Why a directory cannot be made: a recursive mkdir reports a read-only or forbidden parent as
+   * "not found"; the nearest existing ancestor, asked for write access, says what is wrong.
+   */
+  const whyNotCreated = (path: string) => (error: PlatformError.PlatformError) =>
+    Effect.gen(function* () {
+      if (error.reason._tag !== "NotFound") return fail("create the store")(error)
+      let ancestor = path
+      while (
+        ancestor !== "/" &&
+        ancestor !== "." &&
+        !(yield* fs.exists(ancestor).pipe(Effect.orElseSucceed(() => false)))
+      )
+        ancestor = ancestor.slice(0, Math.max(1, ancestor.lastIndexOf("/")))
+      const denied = yield* fs.access(ancestor, { writable: true }).pipe(
+        Effect.as(undefined),
+        Effect.catch((cause) => Effect.succeed(cause))
+      )
+      return fail("create the store")(denied ?? error)
+    }).pipe(Effect.flip)
+
   if (writable) {
     yield* fs
       .makeDirectory(`${root}/blobs`, { recursive: true })
-      .pipe(Effect.mapError(fail("create the store")))
+      .pipe(Effect.catch((error) => whyNotCreated(`${root}/blobs`)(error)))
     yield* fs
       .makeDirectory(`${root}/tmp`, { recursive: true })
       .pipe(Effect.mapError(fail("create the store")))
@@ -181,6 +210,32 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
     yield* acquireLock(fs, root, currentHolder(options.command ?? "spikernel", startedAt), report)
   }
 
+  if (options.mode === "plan" && !(yield* fs.exists(root).pipe(Effect.mapError(fail("open"))))) {
+    // Nothing there yet: an empty store.
+  } else if (!writable) {
+    // A store is read where it is: a path that is no directory, or a directory that holds no store,
+    // is the caller's mistake, not an empty store.
+    const info = yield* fs
+      .stat(root)
+      .pipe(
+        Effect.mapError((error) =>
+          error.reason._tag === "NotFound"
+            ? new StoreError({ store: root, operation: "open", reason: "no such directory" })
+            : fail("open")(error)
+        )
+      )
+    if (info.type !== "Directory") {
+      return yield* new StoreError({ store: root, operation: "open", reason: "not a directory" })
+    }
+    const present = (path: string) => fs.exists(path).pipe(Effect.mapError(fail("open")))
+    if (!(yield* present(journalPath)) && !(yield* present(`${root}/blobs`))) {
+      return yield* new StoreError({
+        store: root,
+        operation: "open",
+        reason: "not a Spikernel store (it has no journal and no blobs/)"
+      })
+    }
+  }
   const exists = yield* fs.exists(journalPath).pipe(Effect.mapError(fail("open the journal")))
   const bytes = exists
     ? yield* fs.readFile(journalPath).pipe(Effect.mapError(fail("read the journal")))
@@ -188,27 +243,54 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
   const parsed = parseJournal(bytes)
   const records = new Map<string, JournalRecord>()
   for (const { record } of parsed.records) records.set(record.key, record)
+  // The checksum the next appended line is written after.
+  let lastChecksum = parsed.lastChecksum
 
   for (const problem of parsed.problems) {
     yield* report(
       `store ${root}: journal line ${problem.line} is corrupt (${problem.reason}); its entry is ignored and will be recomputed`
     )
   }
-  if (writable && parsed.problems.length > 0) {
-    // Set the bad lines aside and rewrite the journal without them, so the same corruption is
-    // reported once, not on every later run.
-    const rejected = parsed.problems.map((p) => `${p.text}\n`).join("")
+  // A record out of order is ignored (its key falls back to its last record in order, or is
+  // recomputed); a run manifest among them marks its run damaged, for good (a `damage/` entry).
+  const damages: Array<JournalRecord> = []
+  for (const problem of parsed.outOfOrder) {
+    yield* report(
+      `store ${root}: journal line ${problem.line} (${shortKey(problem.record.key)}) is ${problem.reason}; its entry is ignored and will be recomputed`
+    )
+    if (problem.record.key.startsWith("run/")) {
+      damages.push({
+        op: "inline",
+        key: `damage/${problem.record.key}`,
+        tag: "damage",
+        value: JSON.stringify({ line: problem.line, reason: problem.reason })
+      })
+    }
+  }
+  if (writable && (parsed.problems.length > 0 || parsed.outOfOrder.length > 0)) {
+    // Set the bad lines aside and rewrite the journal without them (chained afresh), so the same
+    // damage is reported once, not on every later run.
+    const rejected = [...parsed.problems, ...parsed.outOfOrder]
+      .sort((a, b) => a.line - b.line)
+      .map((p) => `${p.text}\n`)
+      .join("")
     yield* fs
       .writeFileString(`${root}/journal.rejected`, rejected, { flag: "a" })
-      .pipe(Effect.mapError(fail("set corrupt journal lines aside")))
-    yield* writeDurably(journalPath, encoder.encode(renderJournal(parsed.records.map((r) => r.record)))).pipe(
+      .pipe(Effect.mapError(fail("set damaged journal lines aside")))
+    for (const damage of damages) records.set(damage.key, damage)
+    const rendered = renderJournal([...parsed.records.map((r) => r.record), ...damages])
+    yield* writeDurably(journalPath, encoder.encode(rendered.text)).pipe(
       Effect.mapError(fail("repair the journal"))
     )
-  } else if (writable && parsed.torn) {
-    // A torn last record is the normal trace of a kill mid-append: drop it before appending.
-    yield* fs
-      .truncate(journalPath, parsed.completeBytes)
-      .pipe(Effect.mapError(fail("trim a torn journal record")))
+    lastChecksum = rendered.lastChecksum
+  } else {
+    for (const damage of damages) records.set(damage.key, damage)
+    if (writable && parsed.torn) {
+      // A torn last record is the normal trace of a kill mid-append: drop it before appending.
+      yield* fs
+        .truncate(journalPath, parsed.completeBytes)
+        .pipe(Effect.mapError(fail("trim a torn journal record")))
+    }
   }
   if (writable) {
     yield* fs.remove(`${root}/tmp`, { recursive: true, force: true }).pipe(Effect.mapError(fail("clean tmp")))
@@ -229,8 +311,10 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
       Effect.scoped(
         Effect.gen(function* () {
           const file = yield* fs.open(journalPath, { flag: "a" })
-          yield* file.writeAll(encoder.encode(encodeLine(record)))
+          const encoded = encodeLine(record, lastChecksum)
+          yield* file.writeAll(encoder.encode(encoded.line))
           yield* file.sync
+          lastChecksum = encoded.checksum
         })
       ).pipe(
         // The first append creates the journal: make its directory entry durable too.
@@ -307,7 +391,7 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
         yield* writeDurably(blobPath(hash), value)
       }
       yield* append(record)
-    }).pipe(Effect.mapError(fail(`put ${shortKey(key)}`)))
+    }).pipe(Effect.mapError(fail(`put ${shortKey(key)} (${value.length.toLocaleString("en-US")} bytes)`)))
   }
 
   const entries = (prefix: string): ReadonlyArray<Entry> => {
@@ -339,7 +423,9 @@ export const make = Effect.fnUntraced(function* (options: StoreOptions) {
         .withPermit(
           Effect.gen(function* () {
             const journalBytesBefore = yield* journalSize
-            yield* writeDurably(journalPath, encoder.encode(renderJournal(records.values())))
+            const rendered = renderJournal(records.values())
+            yield* writeDurably(journalPath, encoder.encode(rendered.text))
+            lastChecksum = rendered.lastChecksum
             const journalBytesAfter = yield* journalSize
             const referenced = new Set<string>()
             for (const record of records.values()) if (record.op === "blob") referenced.add(record.blob)

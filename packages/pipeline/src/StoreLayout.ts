@@ -41,6 +41,13 @@ export const checkpointEntry = (stepKey: string): string => `checkpoint/${stepKe
 export const stepEntry = (stepKey: string): string => `step/${stepKey}`
 
 /**
+ * The source files of a load step as last seen (sizes, times, hashes) and their fingerprint.
+ *
+ * @since 0.1.0
+ */
+export const sourcesEntry = (stepKey: string): string => `sources/${stepKey}`
+
+/**
  * What a step key is the hash of.
  *
  * @since 0.1.0

@@ -43,10 +43,14 @@ const blobFiles = (root: string): Array<string> =>
 
 describe("Journal", () => {
   it("verifies each line's checksum and treats an unterminated tail as torn", () => {
-    const good = encodeLine({ op: "inline", key: "a", tag: "t", value: "1" })
-    const other = encodeLine({ op: "inline", key: "b", tag: "t", value: "2" })
-    const flipped = good.replace('"1"', '"7"')
-    const parsed = parseJournal(bytes(good + flipped + "garbage\n" + other + other.slice(0, 30)))
+    const good = encodeLine({ op: "inline", key: "a", tag: "t", value: "1" }, "")
+    // A flipped byte in the JSON leaves the line's checksum text, which the next line was written after.
+    const flipped = encodeLine({ op: "inline", key: "z", tag: "t", value: "1" }, good.checksum)
+    const damaged = flipped.line.replace('"1"', '"7"')
+    const other = encodeLine({ op: "inline", key: "b", tag: "t", value: "2" }, flipped.checksum)
+    const parsed = parseJournal(
+      bytes(good.line + damaged + other.line + "garbage\n" + other.line.slice(0, 30))
+    )
     assert.deepStrictEqual(
       parsed.records.map((r) => r.record.key),
       ["a", "b"]
@@ -55,11 +59,51 @@ describe("Journal", () => {
       parsed.problems.map((p) => [p.line, p.reason]),
       [
         [2, "checksum mismatch"],
-        [3, "not a checksummed record"]
+        [4, "not a checksummed record"]
       ]
     )
+    assert.deepStrictEqual(parsed.outOfOrder, [])
     assert.isTrue(parsed.torn)
-    assert.strictEqual(parsed.completeBytes, bytes(good + flipped + "garbage\n" + other).length)
+    assert.strictEqual(parsed.completeBytes, bytes(good.line + damaged + other.line + "garbage\n").length)
+  })
+
+  it("chains each record to the line before it: reordered, replayed and removed lines are out of order", () => {
+    const chain = (values: ReadonlyArray<string>) => {
+      let prev = ""
+      return values.map((value) => {
+        const encoded = encodeLine({ op: "inline", key: value, tag: "t", value }, prev)
+        prev = encoded.checksum
+        return encoded.line
+      })
+    }
+    const [a, b, c, d] = chain(["a", "b", "c", "d"])
+    const keys = (text: string) => {
+      const parsed = parseJournal(bytes(text))
+      return {
+        records: parsed.records.map((r) => r.record.key),
+        outOfOrder: parsed.outOfOrder.map((p) => [p.line, p.record.key])
+      }
+    }
+    assert.deepStrictEqual(keys(a + b + c + d), { records: ["a", "b", "c", "d"], outOfOrder: [] })
+    // Two lines swapped: both are out of order.
+    assert.deepStrictEqual(keys(a + c + b + d), {
+      records: ["a"],
+      outOfOrder: [
+        [2, "c"],
+        [3, "b"],
+        [4, "d"]
+      ]
+    })
+    // An earlier line copied over the last one (a replay).
+    assert.deepStrictEqual(keys(a + b + c + b), { records: ["a", "b", "c"], outOfOrder: [[4, "b"]] })
+    // A line removed from the middle: the one after the gap is out of order.
+    assert.deepStrictEqual(keys(a + b + d), { records: ["a", "b"], outOfOrder: [[3, "d"]] })
+    // Lines written before the chain existed (no prev) are taken as they are.
+    const legacy = (value: string) => {
+      const json = `{"key":"${value}","op":"inline","tag":"t","value":"${value}"}`
+      return `${Digest.sha256Hex(json)} ${json}\n`
+    }
+    assert.deepStrictEqual(keys(legacy("x") + legacy("y")), { records: ["x", "y"], outOfOrder: [] })
   })
 })
 
@@ -99,7 +143,7 @@ describe("Store (directory)", () => {
       )
       appendFileSync(
         join(root, "journal"),
-        encodeLine({ op: "inline", key: "b", tag: "t", value: "2" }).slice(0, 40)
+        encodeLine({ op: "inline", key: "b", tag: "t", value: "2" }, "").line.slice(0, 40)
       )
       const { value, lines } = yield* withStore(
         root,

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { Digest } from "@spikernel/core"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { analyze } from "./Analysis.ts"
 import { htmlPage, type RenderedPlot } from "./HtmlPage.ts"
@@ -25,6 +26,8 @@ export interface ReportFiles {
   readonly summary: string
   readonly results: string
   readonly plots: ReadonlyArray<string>
+  /** Every file written, with the SHA-256 of its bytes (what a cache checks them against). */
+  readonly written: ReadonlyArray<{ readonly path: string; readonly sha256: string }>
   /** Plots left out for lack of data, one line each. */
   readonly absent: ReadonlyArray<string>
   /** Vega / Vega-Lite warnings, prefixed with the plot's id; empty for a clean render. */
@@ -83,8 +86,13 @@ export const writeReport = (
     }
 
     yield* fs.makeDirectory(plotDir, { recursive: true }).pipe(Effect.mapError(writeFailure(plotDir)))
+    const written: Array<{ readonly path: string; readonly sha256: string }> = []
     const write = (file: string, text: string) =>
-      fs.writeFileString(file, text).pipe(Effect.mapError(writeFailure(file)), Effect.as(file))
+      fs.writeFileString(file, text).pipe(
+        Effect.mapError(writeFailure(file)),
+        Effect.tap(() => Effect.sync(() => written.push({ path: file, sha256: Digest.sha256Hex(text) }))),
+        Effect.as(file)
+      )
 
     const plotFiles: Array<string> = []
     for (const { plot, svg } of rendered)
@@ -104,7 +112,7 @@ export const writeReport = (
       )
     )
     const index = yield* write(path.join(dir, "index.html"), htmlPage(analysis, rendered, absent))
-    return { dir, index, summary, results, plots: plotFiles, absent, warnings }
+    return { dir, index, summary, results, plots: plotFiles, written, absent, warnings }
   })
 
 /**

@@ -94,7 +94,7 @@ describe("pipelines/", () => {
           const result = yield* Plan.plan(prepared, path).pipe(
             Effect.provide(
               Layer.mergeAll(
-                Store.layer({ root: join(scratch, `plan-${file}`), mode: "read" }),
+                Store.layer({ root: join(scratch, `plan-${file}`), mode: "plan" }),
                 Progress.layerSilent
               )
             )

@@ -66,6 +66,7 @@ const WEIGHTS = "weights.safetensors"
 const OPTIMIZER = "optimizer.safetensors"
 const LATEST = "latest.json"
 const namePattern = /^ckpt-e\d{4,}-b\d{6,}$/
+const tempPattern = /^\.(ckpt-e\d{4,}-b\d{6,}|latest\.json)\.tmp$/
 
 const fsError = (path: string, what: string) => (cause: { readonly message: string }) =>
   checkpointFailed(path, `${what} ${path}: ${cause.message}`)
@@ -170,6 +171,15 @@ const readLatest = (fs: FileSystem.FileSystem, dir: string) =>
   Effect.gen(function* () {
     const exists = yield* fs.exists(dir).pipe(Effect.mapError(fsError(dir, "cannot stat")))
     if (!exists) return Option.none<{ readonly checkpoint: TrainingCheckpoint; readonly location: string }>()
+    // What a killed writer left half-written (`.ckpt-….tmp`, `.latest.json.tmp`) goes first.
+    const stale = (yield* fs.readDirectory(dir).pipe(Effect.mapError(fsError(dir, "cannot list")))).filter(
+      (n) => tempPattern.test(n)
+    )
+    for (const name of stale) {
+      yield* fs
+        .remove(`${dir}/${name}`, { recursive: true, force: true })
+        .pipe(Effect.mapError(fsError(`${dir}/${name}`, "cannot remove")))
+    }
     // Checkpoint directories only appear complete (renamed into place), so the newest by position
     // is tried first; `latest.json` is for people and tools.
     const names = (yield* fs.readDirectory(dir).pipe(Effect.mapError(fsError(dir, "cannot list"))))

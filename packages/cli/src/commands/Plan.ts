@@ -24,7 +24,7 @@ const render = (plan: Plan.PlanResult): string => {
     const work =
       row.kind === "search" && row.status !== "cached" ? ` (${row.total - row.done} candidates to score)` : ""
     const why = row.reasons.length === 0 ? "" : `: ${row.reasons.join("; ")}`
-    return `${row.name.padEnd(16)} ${row.kind.padEnd(8)} ${row.status.padEnd(7)}${work}${why}`
+    return `${row.name.padEnd(16)} ${row.kind.padEnd(8)} ${row.status}${work}${why}`
   })
   const estimate = plan.estimateSeconds === undefined ? "" : `, about ${duration(plan.estimateSeconds)}`
   const summary =
@@ -43,14 +43,15 @@ export const plan = Command.make(
   {
     pipeline: Argument.String("pipeline").pipe(Argument.withDescription("The pipeline file (.ts)")),
     store: Flags.store,
+    typecheck: Flags.typecheck,
     json: Flags.json
   },
   Effect.fn("plan")(
-    function* ({ pipeline, store, json }) {
-      const { loaded, prepared } = yield* preparePipeline(pipeline)
+    function* ({ pipeline, store, typecheck, json }) {
+      const { loaded, prepared } = yield* preparePipeline(pipeline, { typecheck })
       const result = yield* Plan.plan(prepared, loaded.path).pipe(
         Effect.provide(
-          Layer.mergeAll(storeLayer(store, "read", `spikernel plan ${pipeline}`), progressLayer(json))
+          Layer.mergeAll(storeLayer(store, "plan", `spikernel plan ${pipeline}`), progressLayer(json))
         )
       )
       yield* emit(json, result, render)

@@ -68,7 +68,13 @@ export const runReportInput = (
         detail: `no run of ${path} in store ${store.root}; run \`spikernel run ${file}\` first (or pass --store)`
       })
     }
-    const { runId, manifest } = runs[0]
+    const { runId, manifest, damage } = runs[0]
+    if (damage !== undefined) {
+      return yield* new Reports.ReportError({
+        reason: "input",
+        detail: `run ${runId} of ${path} is damaged: journal line ${damage.line} of its manifest was ${damage.reason}; run \`spikernel run ${file}\` again to recompute what it held`
+      })
+    }
     const unfinished = manifest.steps.filter((step) => !finished(step))
     if (unfinished.length > 0) {
       yield* log(
@@ -81,8 +87,21 @@ export const runReportInput = (
       yield* log(`report: ${file} has changed since run ${runId}; the report shows that run`)
     }
 
+    // A finished step's output is part of the report: one that is damaged or gone fails the report
+    // (naming the step) rather than leaving a hole in it.
     const read = <A, I>(schema: Schema.Codec<A, I>, step: StepRow) =>
-      Store.getValue(schema, StoreLayout.stepEntry(step.key))
+      Store.getValue(schema, StoreLayout.stepEntry(step.key)).pipe(
+        Effect.flatMap((value) =>
+          Option.isSome(value)
+            ? Effect.succeed(value)
+            : Effect.fail(
+                new Reports.ReportError({
+                  reason: "input",
+                  detail: `step "${step.name}" of run ${runId}: its stored output is damaged or missing; run \`spikernel run ${file}\` to recompute it, then report again`
+                })
+              )
+        )
+      )
     const preimageOf = (step: StepRow) =>
       Store.getValue(Runner.StepPreimageSchema, StoreLayout.preimageEntry(step.key))
 

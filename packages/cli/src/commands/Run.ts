@@ -24,6 +24,7 @@ import { Context, Effect, type FileSystem, Layer, Logger } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { Builtins } from "@spikernel/snasnet"
 import * as Flags from "../Flags.ts"
+import * as Typecheck from "../Typecheck.ts"
 import { emit, log } from "../Output.ts"
 
 /**
@@ -41,18 +42,23 @@ export const pluginRegistry: Registry.Registry = Builtins.registry
  */
 export const storeLayer = (
   root: string,
-  mode: "read" | "write",
+  mode: "read" | "write" | "plan",
   command: string
 ): Layer.Layer<Store.Store, StoreError | StoreLocked, FileSystem.FileSystem> =>
   Store.layer({ root, mode, command, report: log })
 
 /**
- * Imports and prepares a pipeline file (every config decoded) against the registry.
+ * Type-checks (unless told not to), imports and prepares a pipeline file (every config decoded,
+ * every step's inputs of the kinds it takes) against the registry.
  *
  * @since 0.1.0
  */
-export const preparePipeline = (file: string) =>
+export const preparePipeline = (file: string, options: { readonly typecheck?: boolean } = {}) =>
   Effect.gen(function* () {
+    if (options.typecheck !== false) {
+      const checked = yield* Typecheck.typecheck(file)
+      yield* Effect.logDebug(`type-checked ${file} in ${checked.seconds.toFixed(1)} s (${checked.checker})`)
+    }
     const loaded = yield* PipelineFile.loadPipelineFile(file)
     const prepared = yield* Prepare.prepare(loaded.pipeline, pluginRegistry, file)
     return { loaded, prepared }
@@ -109,11 +115,12 @@ export const run = Command.make(
       Flag.withDefault("auto" as const)
     ),
     store: Flags.store,
+    typecheck: Flags.typecheck,
     json: Flags.json
   },
   Effect.fn("run")(
-    function* ({ pipeline, backend, store, json }) {
-      const { loaded, prepared } = yield* preparePipeline(pipeline)
+    function* ({ pipeline, backend, store, typecheck, json }) {
+      const { loaded, prepared } = yield* preparePipeline(pipeline, { typecheck })
       const compute: Runner.Compute = Effect.gen(function* () {
         const context = yield* Layer.build(Backend.layer({ backend }))
         const { info } = Context.get(context, Backend)

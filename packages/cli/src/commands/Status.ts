@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { isAbsolute, resolve } from "node:path"
+import { ConfigError } from "@spikernel/core"
 import { Lock, Runner, Runs, Store, StoreLayout } from "@spikernel/pipeline"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -24,7 +25,7 @@ export interface RunStatus {
   readonly startedAt: string
   readonly endedAt: string | undefined
   /** `finished`, `running` (its process is alive), or `stopped` (killed, or failed without a word). */
-  readonly state: "finished" | "running" | "stopped" | "failed" | "interrupted"
+  readonly state: "finished" | "running" | "stopped" | "failed" | "interrupted" | "damaged"
   readonly runtime: string
   readonly backend: string
   readonly steps: ReadonlyArray<{
@@ -78,24 +79,31 @@ export const status = Command.make(
     json: Flags.json
   },
   Effect.fn("status")(function* ({ pipeline, limit, store, json }) {
+    if (limit < 0)
+      return yield* new ConfigError({
+        source: "--limit",
+        reason: `${limit} is not a count of runs (0 or more)`
+      })
     const file = Option.map(pipeline, (path) => (isAbsolute(path) ? path : resolve(process.cwd(), path)))
     const output = yield* Effect.gen(function* () {
       const opened = yield* Store.Store
       const runs = (yield* Runs.listRuns(Option.getOrUndefined(file))).slice(0, Math.max(0, limit))
       const statuses: Array<RunStatus> = []
-      for (const { runId, manifest } of runs) {
+      for (const { runId, manifest, damage } of runs) {
         const failed = manifest.steps.some((s) => s.status === "failed")
         const interrupted = manifest.steps.some((s) => s.status === "interrupted")
         const state: RunStatus["state"] =
-          manifest.endedAt === undefined
-            ? Lock.processAlive(Runs.runPid(runId))
-              ? "running"
-              : "stopped"
-            : failed
-              ? "failed"
-              : interrupted
-                ? "interrupted"
-                : "finished"
+          damage !== undefined
+            ? "damaged"
+            : manifest.endedAt === undefined
+              ? Lock.processAlive(Runs.runPid(runId))
+                ? "running"
+                : "stopped"
+              : failed
+                ? "failed"
+                : interrupted
+                  ? "interrupted"
+                  : "finished"
         const steps: Array<RunStatus["steps"][number]> = []
         for (const step of manifest.steps) {
           const unfinished = step.status !== "cached" && step.status !== "computed"

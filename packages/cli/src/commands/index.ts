@@ -21,6 +21,7 @@ export type CommandLoader = () => Promise<Command.Command.Any>
  */
 export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
   init: () => import("./Init.ts").then((m) => m.init),
+  check: () => import("./Check.ts").then((m) => m.check),
   run: () => import("./Run.ts").then((m) => m.run),
   plan: () => import("./Plan.ts").then((m) => m.plan),
   status: () => import("./Status.ts").then((m) => m.status),

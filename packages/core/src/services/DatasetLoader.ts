@@ -107,5 +107,11 @@ export class DatasetLoader extends Context.Service<
   {
     readonly info: Effect.Effect<DatasetInfo, DatasetError>
     readonly batches: (options: BatchOptions) => Stream.Stream<ImageBatch, DatasetError>
+    /**
+     * The files the data set is read from (absent for generated data). The runner re-checks them on
+     * every run — sizes and modification times, a content hash when those change — so a data set
+     * changed on disk is never served from the cache.
+     */
+    readonly sources?: Effect.Effect<ReadonlyArray<string>, DatasetError>
   }
 >()("@spikernel/core/DatasetLoader") {}

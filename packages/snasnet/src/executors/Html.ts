@@ -72,6 +72,8 @@ export const HtmlReport = Schema.Struct({
   index: Schema.String,
   summary: Schema.String,
   results: Schema.String,
+  /** Every file of the report folder with its SHA-256: a deleted or edited report makes the step stale. */
+  files: Schema.Array(Schema.Struct({ path: Schema.String, sha256: Schema.String })),
   /** The most accurate model within the budget, if any fits (or the most accurate, without a budget). */
   pick: Schema.NullOr(Item),
   /** Why that one (or why none). */
@@ -230,11 +232,12 @@ export const htmlReporter: Executor.StepExecutor<
 > = {
   step: "report",
   id,
-  version: 2,
+  version: 3,
   description:
     "The HTML + SVG + Markdown report folder, with the Pareto front and the most accurate model within the budget",
   config: HtmlReporterConfig,
   output: HtmlReport,
+  files: (output) => output.files,
   execute: (context) =>
     Effect.gen(function* () {
       const { input, pick, front } = yield* reportInputOf(context.config, context.inputs)
@@ -258,6 +261,7 @@ export const htmlReporter: Executor.StepExecutor<
         index: files.index,
         summary: files.summary,
         results: files.results,
+        files: files.written,
         pick: best,
         reason,
         front: front.selected.map(itemOf),
