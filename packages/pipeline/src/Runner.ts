@@ -271,9 +271,12 @@ export const makeSession = (
         const info = fresh.value as DatasetLoader.DatasetInfo
         if (Option.isSome(stored) && stored.value.fingerprint !== info.fingerprint) {
           dataChanges.set(name, scan.changed.length > 0 ? scan.changed : ["its files"])
-          yield* store.report(
-            `step "${name}": data changed: ${(dataChanges.get(name) ?? []).join(", ")}; the steps that use it are computed again`
-          )
+          // `plan` says it in its table; a run says it once, as it acts on it.
+          if (mode === "run") {
+            yield* store.report(
+              `step "${name}": data changed: ${(dataChanges.get(name) ?? []).join(", ")}; the steps that use it are computed again`
+            )
+          }
         }
         if (mode === "run") {
           yield* Store.putValue(
