@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
-import { Command } from "effect/cli"
+import { Console, Effect } from "effect"
+import { type CliError, CliOutput, Command } from "effect/cli"
 import { loadCommands } from "./commands/index.ts"
 
 /**
@@ -28,6 +28,30 @@ export const spikernel = (subcommands: ReadonlyArray<Command.Command.Any>) => {
   return subcommands.length === 0 ? root : root.pipe(Command.withSubcommands(subcommands))
 }
 
+/** One line per parse error, its suggestions on the same line. */
+const errorLine = (error: CliError.CliError): string => {
+  const suggestions = (error as { readonly suggestions?: ReadonlyArray<string> }).suggestions ?? []
+  const base = error.message.split("\n")[0]
+  return `spikernel: ${base}${suggestions.length > 0 ? `; did you mean ${suggestions.join(" or ")}?` : ""}`
+}
+
+/**
+ * An invalid invocation says what was wrong first, then one line of usage and where the rest is,
+ * on stderr; the full help stays behind `--help`.
+ */
+const presenter = CliOutput.layerPresenter({
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Console.error(
+          [
+            ...event.errors.map(errorLine),
+            `usage: ${event.helpDoc.usage}`,
+            `(\`${event.commandPath.join(" ")} --help\` lists the flags and examples)`
+          ].join("\n")
+        )
+      : CliOutput.defaultPresenter.present(event)
+})
+
 /**
  * Runs the CLI on the given arguments (without the program name), loading only the commands they need.
  *
@@ -35,5 +59,6 @@ export const spikernel = (subcommands: ReadonlyArray<Command.Command.Any>) => {
  */
 export const run = (args: ReadonlyArray<string>) =>
   Effect.promise(() => loadCommands(args)).pipe(
-    Effect.flatMap((subcommands) => Command.runWith(spikernel(subcommands), { version })(args))
+    Effect.flatMap((subcommands) => Command.runWith(spikernel(subcommands), { version })(args)),
+    Effect.provide(presenter)
   )

@@ -11,9 +11,10 @@
  *
  * @since 0.1.0
  */
+import { statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { ConfigError, Digest } from "@spikernel/core"
-import { Clock, Effect, FileSystem, Path, Stream } from "effect"
+import { Clock, Effect, FileSystem, Option, Path, Schema, Stream } from "effect"
 import { ChildProcess, ChildProcessSpawner } from "effect/process"
 
 /**
@@ -26,8 +27,66 @@ export interface Checked {
   readonly seconds: number
   readonly checker: "tsc" | "deno check"
   readonly passed: boolean
+  /** Passed without running the checker: no file of the last passing check has changed since. */
+  readonly unchanged: boolean
   readonly diagnostics: ReadonlyArray<string>
 }
+
+/**
+ * What the last passing check read: the generated tsconfig's hash and every file of the program
+ * (tsc's `--listFiles`) with its size and modification time. While none of them changed, the file
+ * still type-checks, so `run` and `plan` skip spawning the compiler.
+ */
+const Stamp = Schema.Struct({
+  config: Schema.String,
+  files: Schema.Array(Schema.Tuple([Schema.String, Schema.Int, Schema.Finite]))
+})
+
+/**
+ * Size and modification time of a file, or none. Synchronous on purpose: a check stats every file of
+ * the program (over a thousand), and one `statSync` costs microseconds where an asynchronous
+ * round trip through the runtime costs a hundred times more.
+ */
+const statOf = (file: string): Option.Option<readonly [number, number]> => {
+  try {
+    const info = statSync(file)
+    return Option.some([info.size, info.mtimeMs] as const)
+  } catch {
+    return Option.none()
+  }
+}
+
+const unchangedSince = (fs: FileSystem.FileSystem, stampPath: string, config: string) =>
+  Effect.gen(function* () {
+    const text = yield* fs.readFileString(stampPath).pipe(Effect.option)
+    if (Option.isNone(text)) return false
+    const stamp = Schema.decodeUnknownOption(Schema.fromJsonString(Stamp))(text.value, {
+      onExcessProperty: "error"
+    })
+    if (Option.isNone(stamp) || stamp.value.config !== config) return false
+    return stamp.value.files.every(([file, size, mtime]) => {
+      const seen = statOf(file)
+      return Option.isSome(seen) && seen.value[0] === size && seen.value[1] === mtime
+    })
+  })
+
+const writeStamp = (
+  fs: FileSystem.FileSystem,
+  stampPath: string,
+  config: string,
+  files: ReadonlyArray<string>
+) =>
+  Effect.gen(function* () {
+    const entries: Array<readonly [string, number, number]> = []
+    for (const file of files) {
+      const seen = statOf(file.trim())
+      if (Option.isNone(seen)) return
+      entries.push([file.trim(), seen.value[0], seen.value[1]])
+    }
+    const text = `${JSON.stringify(Schema.encodeSync(Stamp)({ config, files: entries }))}\n`
+    yield* fs.writeFileString(`${stampPath}.tmp`, text)
+    yield* fs.rename(`${stampPath}.tmp`, stampPath)
+  }).pipe(Effect.ignore)
 
 const decoder = new TextDecoder()
 
@@ -153,6 +212,7 @@ export const check = (
       const started = yield* Clock.currentTimeMillis
       let command: ChildProcess.Command
       let checker: Checked["checker"]
+      let stamp: { readonly path: string; readonly config: string } | undefined
       if (isDeno()) {
         checker = "deno check"
         command = ChildProcess.make(
@@ -184,12 +244,23 @@ export const check = (
           files: [target]
         }
         const tsconfig = path.join(dir, "tsconfig.json")
-        yield* fs
-          .writeFileString(tsconfig, `${JSON.stringify(config, null, 2)}\n`)
-          .pipe(Effect.mapError((e) => fail(e.message)))
+        const configText = `${JSON.stringify(config, null, 2)}\n`
+        yield* fs.writeFileString(tsconfig, configText).pipe(Effect.mapError((e) => fail(e.message)))
+        stamp = { path: path.join(dir, "passed.json"), config: Digest.sha256Hex(configText) }
+        if (yield* unchangedSince(fs, stamp.path, stamp.config)) {
+          const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+          return { file: target, seconds, checker, passed: true, unchanged: true, diagnostics: [] }
+        }
         command = ChildProcess.make(
           process.execPath,
-          [path.join(repo, "node_modules/typescript/bin/tsc"), "-p", tsconfig, "--pretty", "false"],
+          [
+            path.join(repo, "node_modules/typescript/bin/tsc"),
+            "-p",
+            tsconfig,
+            "--pretty",
+            "false",
+            "--listFiles"
+          ],
           { cwd: repo }
         )
       }
@@ -208,7 +279,20 @@ export const check = (
           : found.length > 0
             ? found
             : [(stderr.trim() || stdout.trim() || `${checker} failed`).split("\n")[0]]
-      const checked: Checked = { file: target, seconds, checker, passed: exitCode === 0, diagnostics }
+      if (stamp !== undefined) {
+        const files = stdout.split("\n").filter((line) => path.isAbsolute(line.trim()))
+        yield* exitCode === 0
+          ? writeStamp(fs, stamp.path, stamp.config, files)
+          : fs.remove(stamp.path, { force: true }).pipe(Effect.ignore)
+      }
+      const checked: Checked = {
+        file: target,
+        seconds,
+        checker,
+        passed: exitCode === 0,
+        unchanged: false,
+        diagnostics
+      }
       return checked
     })
   )

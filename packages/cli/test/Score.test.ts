@@ -61,7 +61,8 @@ const exported = async (edit?: (name: string, values: Float32Array) => void): Pr
 
 describe("spikernel score", () => {
   it("prints the JSON contract, and the same score from exported weights; another from edited ones", async () => {
-    const first = spikernel("score", "--arch", readme, ...small)
+    // Stream 0: the one `exported` builds its network from.
+    const first = spikernel("score", "--arch", readme, ...small, "--index", "0")
     expect(first.status).toBe(0)
     const output = JSON.parse(first.stdout)
     expect(Object.keys(output).slice(0, 3)).toEqual(["score", "logdets", "hookCalls"])
@@ -78,7 +79,16 @@ describe("spikernel score", () => {
     })
     expect(output.params).toBe(129_504)
     // The network's own initial weights, written in the PyTorch layout and read back.
-    const loaded = spikernel("score", "--arch", readme, ...small, "--weights", await exported())
+    const loaded = spikernel(
+      "score",
+      "--arch",
+      readme,
+      ...small,
+      "--index",
+      "0",
+      "--weights",
+      await exported()
+    )
     expect(loaded.status).toBe(0)
     expect(JSON.parse(loaded.stdout).score).toBe(output.score)
     // Negated stem weights: other spikes everywhere, another score.
@@ -86,8 +96,52 @@ describe("spikernel score", () => {
       if (name === "stem.0.weight") for (let i = 0; i < values.length; i++) values[i] = -values[i]
     })
     expect(
-      JSON.parse(spikernel("score", "--arch", readme, ...small, "--weights", edited).stdout).score
+      JSON.parse(spikernel("score", "--arch", readme, ...small, "--index", "0", "--weights", edited).stdout)
+        .score
     ).not.toBe(output.score)
+  }, 300_000)
+
+  it("reproduces the score a search recorded, from the step's scorer settings and seed alone", () => {
+    const dir = mkdtempSync(join(scratch, "search-"))
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n')
+    const file = join(dir, "search.ts")
+    writeFileSync(
+      file,
+      `import { Datasets, load, pipeline, Scorers, Search, search, space, use } from "@spikernel/snasnet"
+const data = load({ loader: use(Datasets.FashionMnistMini.fashionMnistMini, {}) })
+const found = search({
+  dataset: data,
+  space: space("backward", [1, 3]),
+  strategy: use(Search.randomSearch, {}),
+  scorer: use(Scorers.sahd, { batch: 16, repeats: 2, timesteps: 2, network: { widths: [4, 8] } }),
+  budget: 3,
+  seed: 11
+})
+export default pipeline({ name: "reproduce", seed: 5, steps: { data, found } })
+`
+    )
+    const run = spikernel(
+      "run",
+      file,
+      "--store",
+      join(dir, "store"),
+      "--backend",
+      "cpu",
+      "--no-typecheck",
+      "--json"
+    )
+    expect(run.status, run.stderr).toBe(0)
+    const records = (
+      JSON.parse(run.stdout).results.found as {
+        records: ReadonlyArray<{ architecture: { matrix: string }; scores: ReadonlyArray<{ value: number }> }>
+      }
+    ).records
+    expect(records.length).toBe(3)
+    for (const record of records) {
+      const again = spikernel("score", "--arch", record.architecture.matrix, ...small, "--seed", "11")
+      expect(again.status, again.stderr).toBe(0)
+      expect(JSON.parse(again.stdout).score).toBe(record.scores[0].value)
+    }
   }, 300_000)
 
   it("fails with one line naming the problem", async () => {

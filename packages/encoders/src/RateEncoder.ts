@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { type Encoder, Rng } from "@spikernel/core"
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { Schema } from "effect"
 
 /**

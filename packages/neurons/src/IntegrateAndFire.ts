@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import type { NeuronModel } from "@spikernel/core"
 import { Schema } from "effect"
 import { fireAndReset, kernelAttrs, ResetMode, tidyStep } from "./Lif.ts"

@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { instantiateLifWasm, type LifWasmFunction, type WasmMemory } from "./LifWasm.ts"
 import { type SurrogateKind, surrogate } from "./Surrogate.ts"
 

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { NeuronModel, type Plugin } from "@spikernel/core"
 import { Effect, Layer } from "effect"
 import { defaultIf, IfConfig, integrateAndFire } from "./IntegrateAndFire.ts"

@@ -24,6 +24,18 @@ export interface PipelineFile {
   readonly pipeline: Pipeline
 }
 
+/**
+ * Imports a pipeline file: with the host's importer when it has one — the `spikernel` launcher,
+ * running from its prebuilt bundle, compiles the file with esbuild onto the bundle's modules — and
+ * with `import()` otherwise (under tsx, vitest or Deno, which load TypeScript themselves).
+ */
+const importFile = (path: string): Promise<{ readonly default?: unknown }> => {
+  const importer = (globalThis as Record<symbol, unknown>)[Symbol.for("@spikernel/cli/import-pipeline")]
+  return typeof importer === "function"
+    ? (importer as (path: string) => Promise<{ readonly default?: unknown }>)(path)
+    : import(pathToFileURL(path).href)
+}
+
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split("\n")[0]
 
@@ -88,7 +100,7 @@ export const loadPipelineFile = (
       )
     )
     const module = yield* Effect.tryPromise({
-      try: () => import(pathToFileURL(path).href) as Promise<{ readonly default?: unknown }>,
+      try: () => importFile(path),
       catch: (error) =>
         new ConfigError({
           source: file,

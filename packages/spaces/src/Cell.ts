@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { Architecture, KernelSet } from "@spikernel/core"
 
 /**

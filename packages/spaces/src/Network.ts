@@ -24,7 +24,7 @@
  * @since 0.1.0
  */
 import { batchNorm, type BatchNormMode } from "@spikernel/tensor"
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { type Architecture, type Encoder, type NeuronModel, Rng } from "@spikernel/core"
 import { cellStep, type Feedback, noFeedback } from "./Cell.ts"
 import { initialValues } from "./Initialisation.ts"

@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 
 /**
  * PyTorch's BatchNorm defaults.

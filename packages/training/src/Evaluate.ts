@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { DatasetLoader } from "@spikernel/core"
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { Clock, Effect, Stream } from "effect"
 import type { LayerFiringRate } from "./EpochRecord.ts"
 import { correctCount, crossEntropy } from "./Loss.ts"

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 
 /**
  * Mean over the batch of −log softmax(logits)[label].

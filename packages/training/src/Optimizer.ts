@@ -17,7 +17,7 @@
  *
  * @since 0.1.0
  */
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { Effect, Schema } from "effect"
 
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))

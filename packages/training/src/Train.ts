@@ -12,7 +12,7 @@
  */
 import { DatasetLoader, Safetensors } from "@spikernel/core"
 import { Backend } from "@spikernel/tensor"
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { Clock, Effect, Option, Schema, type Scope, Stream } from "effect"
 import * as Checkpoint from "./Checkpoint.ts"
 import { CheckpointStore } from "./CheckpointStore.ts"

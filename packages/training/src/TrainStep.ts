@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type { DatasetLoader } from "@spikernel/core"
-import * as tf from "@tensorflow/tfjs"
+import * as tf from "@tensorflow/tfjs-core"
 import { correctCount, crossEntropy } from "./Loss.ts"
 import { chunkSizes } from "./MemoryPlan.ts"
 import type { Optimizer } from "./Optimizer.ts"

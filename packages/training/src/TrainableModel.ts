@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import type * as tf from "@tensorflow/tfjs"
+import type * as tf from "@tensorflow/tfjs-core"
 
 /**
  * A dropout stream key: the network draws the mask from (seed, its dropout stream, index).

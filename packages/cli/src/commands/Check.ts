@@ -20,6 +20,8 @@ export interface CheckOutput {
   readonly file: string
   readonly checker: string
   readonly seconds: number
+  /** Passed without running the checker: no file of its last passing check has changed. */
+  readonly unchanged: boolean
   readonly steps: number
 }
 
@@ -47,12 +49,14 @@ export const check = Command.make(
       file: checked.file,
       checker: checked.checker,
       seconds: checked.seconds,
+      unchanged: checked.unchanged,
       steps: prepared.steps.length
     }
     yield* emit(
       json,
       output,
-      (o) => `${o.file}: type-checks (${o.checker}, ${o.seconds.toFixed(1)} s) and prepares: ${o.steps} steps`
+      (o) =>
+        `${o.file}: type-checks (${o.checker}, ${o.seconds.toFixed(1)} s${o.unchanged ? ", no file changed since it last passed" : ""}) and prepares: ${o.steps} steps`
     )
   })
 ).pipe(

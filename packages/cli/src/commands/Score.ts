@@ -15,7 +15,16 @@
  * @since 0.1.0
  */
 import { Architecture, ConfigError, DatasetLoader, DatasetSpec, Numbers, Plugin } from "@spikernel/core"
-import { Builtins, Datasets, Networks, Scorers, ScoringNetworks, TorchWeights } from "@spikernel/snasnet"
+import { CacheKey } from "@spikernel/pipeline"
+import {
+  Builtins,
+  Datasets,
+  Networks,
+  Scorers,
+  ScoringNetworks,
+  Spaces,
+  TorchWeights
+} from "@spikernel/snasnet"
 import { Backend } from "@spikernel/tensor"
 import { Duration, Effect, Layer, Logger, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -40,6 +49,8 @@ export const ScoreOutput = Schema.Struct({
   params: Schema.Int,
   bytes: Schema.Int,
   seed: Schema.Int,
+  /** The stream of the seed the weights and batches came from. */
+  index: Schema.Int,
   weights: Schema.NullOr(Schema.String),
   config: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Number, Schema.Boolean])),
   backend: Schema.String,
@@ -60,6 +71,7 @@ const render = (output: ScoreOutput): string =>
   [
     `sahd score ${output.score} (log-dets ${output.logdets.join(", ")}; ${output.hookCalls} LIF calls per repeat)`,
     ...(output.note === undefined ? [] : [`note: ${output.note}`]),
+    `seed ${output.seed}, stream ${output.index}${output.weights === null ? "" : `, weights ${output.weights}`}`,
     `${output.cellType}[${output.kernels.join(",")}] ${output.arch} on ${output.dataset}: ` +
       `${output.params.toLocaleString("en-US")} params, ${output.bytes.toLocaleString("en-US")} bytes`,
     `${output.backend}: ${output.seconds.total.toFixed(2)} s (forward ${output.seconds.forward.toFixed(2)} s, ` +
@@ -97,8 +109,10 @@ const flags = {
     Flag.withDefault(0)
   ),
   index: Flag.Int("index").pipe(
-    Flag.withDescription("Candidate index within the seed's streams"),
-    Flag.withDefault(0)
+    Flag.withDescription(
+      "Stream of the seed to draw weights and batches from (default: the architecture's own, as a search draws it)"
+    ),
+    Flag.optional
   ),
   weights: Flag.String("weights").pipe(
     Flag.withDescription("Initial weights: a safetensors file with official PyTorch names"),
@@ -123,7 +137,16 @@ export const score = Command.make(
       if (value < 1)
         return yield* new ConfigError({ source: name, reason: `${value} is not a positive integer` })
     }
-    if (input.seed < 0 || input.index < 0) {
+    // The stream a search scores this architecture with: a function of its canonical (pruned) form,
+    // so `score --arch X --seed S` with a step's scorer settings gives the score the step recorded.
+    const index = Option.getOrElse(input.index, () =>
+      CacheKey.architectureStream(
+        Architecture.architectureLabel(
+          Spaces.SnasnetSpace.snasnetSpace(arch.cellType, arch.kernels).canonical(arch)
+        )
+      )
+    )
+    if (input.seed < 0 || index < 0) {
       return yield* new ConfigError({
         source: "--seed/--index",
         reason: "seed and index must be non-negative"
@@ -164,7 +187,7 @@ export const score = Command.make(
       )
       const [elapsed, run] = yield* Effect.timed(
         Effect.flatMap(Effect.service(Scorers.Sahd), (sahd) =>
-          sahd.run(arch, { seed: input.seed, index: input.index }, weights)
+          sahd.run(arch, { seed: input.seed, index }, weights)
         ).pipe(Effect.provide(Builtins.sahdLayer(config)))
       )
       const summary = yield* ScoringNetworks.scoringNetworks.summary(arch, config.network, info.name)
@@ -181,6 +204,7 @@ export const score = Command.make(
         params: summary.params,
         bytes: summary.bytes,
         seed: input.seed,
+        index,
         weights: Option.isSome(input.weights) ? input.weights.value : null,
         config: {
           ...summary.config,
