@@ -2,15 +2,21 @@
  * `spikernel score` end to end: the JSON contract, bad input, and the `--weights` round trip through
  * the official PyTorch layout. (The scorers themselves are tested in `@spikernel/snasnet`.)
  */
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Architecture, Safetensors } from "@spikernel/core"
 import { Neurons, Spaces, TorchWeights } from "@spikernel/snasnet"
+import * as tf from "@tensorflow/tfjs-core"
+import "@tensorflow/tfjs-backend-cpu"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+
+beforeAll(async () => {
+  await tf.setBackend("cpu")
+})
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), "spikernel-cli-score-"))
