@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as fc from "fast-check"
 import type { CandidateRecord } from "@spikernel/core"
 import { bestSoFar, runCurve, summarize } from "../src/BestSoFar.ts"
 import { fairness } from "../src/Fairness.ts"
@@ -104,15 +105,51 @@ describe("best score so far", () => {
       [3, 5, 4, 6],
       [4, 5, 4, 6]
     ])
-    // By seconds: at 4 s seed 1 has 4 and seed 2 still 2; seed 1 stops at 4 s, seed 2 runs on to 8 s.
-    expect(s.bySeconds.map((p) => [p.x, p.median, p.seeds])).toEqual([
-      [1, 1, 1],
-      [2, 3, 2],
-      [4, 3, 2],
-      [6, 6, 1],
-      [8, 6, 1]
+    // By seconds: from 2 s, when both seeds have a best; at 4 s seed 1 has 4 and seed 2 still 2;
+    // seed 1 stops at 4 s and holds its 4 while seed 2 runs on to 8 s.
+    expect(s.bySeconds.map((p) => [p.x, p.median, p.lo, p.hi, p.seeds])).toEqual([
+      [2, 3, 2, 4, 2],
+      [4, 3, 2, 4, 2],
+      [6, 5, 4, 6, 2],
+      [8, 5, 4, 6, 2]
     ])
     expect(s.final).toMatchObject({ median: 5, lo: 4, hi: 6 })
+  })
+
+  it("never falls, against candidates or seconds, whatever the seeds' lengths, scores and times", () => {
+    // Seeds of different lengths that finish at different times (the compare-strategies shape that
+    // made the old median-over-running-seeds fall when a good seed stopped first).
+    const score = fc.oneof(
+      { weight: 9, arbitrary: fc.double({ min: -100, max: 100, noNaN: true }) },
+      { weight: 1, arbitrary: fc.constant(Number.NEGATIVE_INFINITY) }
+    )
+    const candidate = fc.record({
+      score,
+      seconds: fc.double({ min: 0, max: 10, noNaN: true }),
+      cached: fc.boolean()
+    })
+    const seedRun = fc.array(candidate, { minLength: 1, maxLength: 12 })
+    fc.assert(
+      fc.property(fc.array(seedRun, { minLength: 1, maxLength: 7 }), (seedRuns) => {
+        const runs = seedRuns.map((candidates, seed) =>
+          run({
+            seed,
+            candidates: candidates.map((c, i) => record(i, c.score, c.seconds, c.cached))
+          })
+        )
+        for (const s of bestSoFar([input("p", runs)])) {
+          for (const points of [s.byCandidates, s.bySeconds]) {
+            for (let i = 1; i < points.length; i++) {
+              expect(points[i].x).toBeGreaterThanOrEqual(points[i - 1].x)
+              expect(points[i].median).toBeGreaterThanOrEqual(points[i - 1].median)
+              expect(points[i].lo).toBeGreaterThanOrEqual(points[i - 1].lo)
+              expect(points[i].hi).toBeGreaterThanOrEqual(points[i - 1].hi)
+            }
+          }
+        }
+      }),
+      { numRuns: 300, seed: 17 }
+    )
   })
 
   it("switches to quartiles above four seeds", () => {
