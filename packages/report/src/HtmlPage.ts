@@ -13,6 +13,7 @@ import {
   failuresTable,
   fairnessTable,
   kendallTable,
+  modelsTable,
   paretoTable,
   pipelinesTable,
   selectedTable,
@@ -148,7 +149,8 @@ export const htmlPage = (
 <p>Dataset ${escapeHtml(datasets)} · kernel sets ${escapeHtml(kernelSets || "—")} · strategies ${escapeHtml(strategies || "—")} · seeds ${escapeHtml(seeds || "—")}</p>
 </header>
 ${failuresTable(analysis).rows.length > 0 ? tableHtml(failuresTable(analysis)) : ""}
-${tableHtml(selectedTable(analysis))}
+${selectedTable(analysis).rows.length > 0 ? tableHtml(selectedTable(analysis)) : ""}
+${modelsTable(analysis).rows.length > 0 ? tableHtml(modelsTable(analysis)) : ""}
 ${tableHtml(fairnessTable(analysis))}
 ${byId("accuracy-memory").map(plotHtml).join("\n")}
 ${byId("score-accuracy").map(plotHtml).join("\n")}

@@ -40,7 +40,7 @@ export interface ReportFiles {
  * @since 0.1.0
  */
 export const decodeReportInput = (value: unknown): Effect.Effect<ReportInput, ReportError> =>
-  Schema.decodeUnknownEffect(ReportInput)(value).pipe(
+  Schema.decodeUnknownEffect(ReportInput)(value, { onExcessProperty: "error", errors: "all" }).pipe(
     Effect.mapError(
       (error) => new ReportError({ reason: "input", detail: `invalid report input: ${error.message}` })
     )

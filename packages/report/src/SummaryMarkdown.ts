@@ -13,6 +13,7 @@ import {
   failuresTable,
   fairnessTable,
   kendallTable,
+  modelsTable,
   paretoTable,
   pipelinesTable,
   selectedTable,
@@ -55,7 +56,8 @@ export const summaryMarkdown = (
         ]
       : []),
     ...(failuresTable(analysis).rows.length > 0 ? [markdownTable(failuresTable(analysis))] : []),
-    markdownTable(selectedTable(analysis)),
+    ...(selectedTable(analysis).rows.length > 0 ? [markdownTable(selectedTable(analysis))] : []),
+    ...(modelsTable(analysis).rows.length > 0 ? [markdownTable(modelsTable(analysis))] : []),
     markdownTable(fairnessTable(analysis)),
     markdownTable(costTable(analysis)),
     markdownTable(bestTable(analysis)),

@@ -218,11 +218,12 @@ describe("fairness", () => {
     const rows = fairness([a, withBaseline])
     expect(rows.map((r) => [r.check, r.fair])).toEqual([
       ["data", true],
+      ["scorer", true],
       ["budget", true],
       ["seeds", true],
       ["cache", true]
     ])
-    expect(rows[1].detail).toMatch(/budget of 4 candidates .*1 baseline run left out/)
+    expect(rows[2].detail).toMatch(/budget of 4 candidates .*1 baseline run left out/)
   })
 
   it("warns about different seeds, budgets, data and cache reuse, naming who differs", () => {
@@ -244,6 +245,45 @@ describe("fairness", () => {
     expect(rows.seeds.detail).toMatch(/a random \{3,5\}: 1, 2; b random \{3,5\}: 1, 3/)
     expect(rows.cache.fair).toBe(false)
     expect(rows.cache.detail).toMatch(/a: 0 of 2; b: 1 of 2/)
+  })
+
+  it("shows a cell repeated inside its own search as information, a score from another search as a warning", () => {
+    // Index 1 repeats index 0's cell in the same search (dedup): free for any strategy.
+    const repeats = input("a", [
+      run({
+        candidates: [record(0, 1, 1), record(1, 1, 0, true), { ...record(2, 1, 1), canonical: "other" }]
+      })
+    ])
+    const rows = fairness([repeats])
+    expect(rows.every((r) => r.fair)).toBe(true)
+    expect(rows.find((r) => r.check === "repeats")?.detail).toMatch(/same search .*: 1 of 3 candidates/)
+    expect(rows.find((r) => r.check === "cache")?.detail).toMatch(/every search computed its own scores/)
+    // A first meeting that is cached was computed by another search (or an earlier run).
+    const reused = input("b", [run({ candidates: [record(0, 1, 0, true), record(1, 1, 0, true)] })])
+    const reuseRows = fairness([reused])
+    expect(reuseRows.find((r) => r.check === "cache")).toMatchObject({ fair: false })
+    expect(reuseRows.find((r) => r.check === "cache")?.detail).toMatch(
+      /another search or an earlier run .*: 1 of 2/
+    )
+    expect(reuseRows.find((r) => r.check === "repeats")?.detail).toMatch(/: 1 of 2 candidates/)
+  })
+
+  it("warns when the scorers' settings differ (SAHD over 64 images is on another scale than over 32)", () => {
+    const sahd = (batch: number) => ({ batch, repeats: 2, network: { widths: [8, 16] } })
+    const a = input("a", [run({ scorerConfig: sahd(64), candidates: [record(0, 1, 1)] })])
+    const b = input("b", [run({ scorerConfig: sahd(32), candidates: [record(0, 1, 1)] })])
+    const row = fairness([a, b]).find((r) => r.check === "scorer")
+    expect(row?.fair).toBe(false)
+    expect(row?.detail).toBe(
+      "sahd settings differ, so the scores are on different scales: batch a: 64; b: 32"
+    )
+    const same = fairness([a, { ...b, searches: a.searches }]).find((r) => r.check === "scorer")
+    expect(same).toMatchObject({ fair: true })
+    expect(same?.detail).toMatch(/batch 64, network.widths \[8,16\], repeats 2/)
+    const other = input("c", [run({ scorer: "synflow", candidates: [record(0, 1, 1)] })])
+    expect(fairness([a, other]).find((r) => r.check === "scorer")?.detail).toBe(
+      "scorers differ: a: sahd; c: synflow"
+    )
   })
 
   it("compares dataset fingerprints when every input has one", () => {
