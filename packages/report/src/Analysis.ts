@@ -34,9 +34,9 @@ const distinct = <A>(values: ReadonlyArray<A>, key: (value: A) => string = Strin
 }
 
 /**
- * The order every table and plot lists things in: pipeline as given, then kernel set and cell type
- * in order of first appearance (the searches as declared, then trained models), then strategy, the
- * baseline before the rest of its set.
+ * The order every table and plot lists things in: pipeline as given, then kernel set (the paper's
+ * order), cell type and strategy in order of first appearance, the baseline before the rest of its
+ * set.
  *
  * @since 0.1.0
  */
@@ -61,10 +61,19 @@ export interface OrderKey {
  */
 export const ordering = (inputs: ReadonlyArray<ReportInput>): Ordering => {
   const pipelines = inputs.map((input) => input.name)
-  const kernelOrder = distinct([
-    ...inputs.flatMap((input) => input.searches.map((run) => kernelsLabel(run.kernels))),
-    ...inputs.flatMap((input) => input.trained.map((model) => kernelsLabel(model.architecture.kernels)))
-  ])
+  // Kernel sets in the paper's order: {1,3} {1,5} {1,7} {3,5} {3,7} {5,7} (by size, then lexically).
+  const kernelOrder = distinct(
+    [
+      ...inputs.flatMap((input) => input.searches.map((run) => run.kernels)),
+      ...inputs.flatMap((input) => input.trained.map((model) => model.architecture.kernels))
+    ].map((kernels) => [...kernels])
+  )
+    .sort((a, b) => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i]
+      return a.length - b.length
+    })
+    .map(kernelsLabel)
+    .filter((label, i, all) => all.indexOf(label) === i)
   const cells = distinct([
     ...inputs.flatMap((input) => input.searches.map((run) => run.cellType as string)),
     ...inputs.flatMap((input) => input.trained.map((model) => model.architecture.cellType as string))

@@ -106,6 +106,14 @@ const distinctPairs = (
 }
 
 /**
+ * Strategies whose proposals do not depend on the seed (enumeration in a fixed order, given
+ * architectures): left out of the seed check.
+ *
+ * @since 0.1.0
+ */
+export const seedless: ReadonlySet<string> = new Set(["exhaustive", "fixed"])
+
+/**
  * The fairness rows of a report (one input) or a comparison (several).
  *
  * @since 0.1.0
@@ -137,7 +145,10 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
   rows.push(scorerRow(inputs, several))
 
   // Groups of compared searches: one per (pipeline, strategy, cell type, kernel set).
-  const groups = new Map<string, { label: string; budgets: Set<number>; seeds: Set<number> }>()
+  const groups = new Map<
+    string,
+    { label: string; strategy: string; budgets: Set<number>; seeds: Set<number> }
+  >()
   let baselines = 0
   for (const input of inputs) {
     for (const run of input.searches) {
@@ -146,7 +157,12 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
         continue
       }
       const label = `${several ? `${input.name} ` : ""}${run.strategy} ${kernelsLabel(run.kernels)}${run.cellType === "backward" ? "" : ` ${run.cellType}`}`
-      const group = groups.get(label) ?? { label, budgets: new Set<number>(), seeds: new Set<number>() }
+      const group = groups.get(label) ?? {
+        label,
+        strategy: run.strategy,
+        budgets: new Set<number>(),
+        seeds: new Set<number>()
+      }
       group.budgets.add(run.budget)
       group.seeds.add(run.seed)
       groups.set(label, group)
@@ -175,7 +191,16 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
   )
 
   const seedText = (seeds: Set<number>): string => [...seeds].sort((a, b) => a - b).join(", ")
-  const seedSets = new Set(compared.map((group) => seedText(group.seeds)))
+  // A strategy whose proposals do not depend on the seed runs once: one seed is all it has.
+  const seeded = compared.filter((group) => !seedless.has(group.strategy))
+  const unseeded = [
+    ...new Set(compared.filter((group) => seedless.has(group.strategy)).map((g) => g.strategy))
+  ]
+  const seedlessNote =
+    unseeded.length > 0
+      ? ` (${unseeded.join(", ")} ignore${unseeded.length === 1 ? "s" : ""} its seed: one run)`
+      : ""
+  const seedSets = new Set(seeded.map((group) => seedText(group.seeds)))
   rows.push(
     seedSets.size <= 1
       ? {
@@ -184,12 +209,12 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
           detail:
             seedSets.size === 0
               ? "no searches to compare"
-              : `seeds ${[...seedSets][0]} for every strategy and kernel set${baselineNote}`
+              : `seeds ${[...seedSets][0]} for every strategy and kernel set${seedlessNote}${baselineNote}`
         }
       : {
           check: "seeds",
           fair: false,
-          detail: `seeds differ: ${listDiffering(compared.map((group) => [group.label, seedText(group.seeds)]))}`
+          detail: `seeds differ: ${listDiffering(seeded.map((group) => [group.label, seedText(group.seeds)]))}`
         }
   )
 

@@ -103,14 +103,15 @@ const paddedDomain = (values: ReadonlyArray<number>, floor?: number): [number, n
 
 /**
  * A layer name as a plot's axis shows it: `cell1.cell_architecture.3.0` → `cell1 op 3`,
- * `downconv1.1` → `downconv1`, `last_act.1` → `last act`, `classifier.2` → `classifier`.
+ * `cell1.cell_architecture_back.3.0` → `cell1 back 3` (a backward edge), `downconv1.1` → `downconv1`, `last_act.1` → `last act`, `classifier.2` → `classifier`.
  *
  * @since 0.1.0
  */
 export const shortLayerName = (layer: string): string => {
   const parts = layer.split(".")
-  const cell = parts.indexOf("cell_architecture")
-  if (cell > 0 && parts.length > cell + 1) return `${parts.slice(0, cell).join(" ")} op ${parts[cell + 1]}`
+  const cell = parts.findIndex((part) => part === "cell_architecture" || part === "cell_architecture_back")
+  if (cell > 0 && parts.length > cell + 1)
+    return `${parts.slice(0, cell).join(" ")} ${parts[cell] === "cell_architecture" ? "op" : "back"} ${parts[cell + 1]}`
   const trimmed = parts.length > 1 && /^\d+$/.test(parts[parts.length - 1]) ? parts.slice(0, -1) : parts
   return trimmed.join(" ").replace(/_/g, " ")
 }
@@ -187,7 +188,7 @@ const accuracyMemory = (analysis: Analysis, colors: Palettes): PlotSpec | string
           {
             data: { values: budgets },
             mark: { type: "rule", color: "#cf222e", strokeDash: [6, 4], strokeWidth: 1.5 },
-            encoding: { x: { field: "mb", type: "quantitative" } }
+            encoding: { x }
           },
           {
             data: { values: budgets },
@@ -202,7 +203,7 @@ const accuracyMemory = (analysis: Analysis, colors: Palettes): PlotSpec | string
               y: "height",
               fontSize: 11
             },
-            encoding: { x: { field: "mb", type: "quantitative" }, text: { field: "label", type: "nominal" } }
+            encoding: { x, text: { field: "label", type: "nominal" } }
           }
         ]
   const selectedLayers: Array<Layer> =
@@ -545,55 +546,68 @@ const firingRate = (analysis: Analysis, colors: Palettes): PlotSpec | string => 
     }))
   )
   if (rows.length === 0) return "Firing rate per layer: no firing rates recorded for the trained models."
-  const layers = [...new Set(rows.map((row) => row.layer))]
-  const modelCount = new Set(rows.map((row) => row.model)).size
-  const renamed = models
-    .flatMap(({ model }) => model.firingRates.map((rate) => rate.layer))
-    .filter((layer, i, all) => all.indexOf(layer) === i && layer.includes("cell_architecture"))
   const modelOrder = [...new Set(rows.map((row) => row.model))]
+  const modelCount = modelOrder.length
+  const renamed = models.some(({ model }) =>
+    model.firingRates.some((rate) => rate.layer.includes("cell_architecture"))
+  )
+  // One panel per model: each architecture has its own spiking layers (one LIF per edge of its cell).
+  const widest = Math.max(...modelOrder.map((model) => rows.filter((row) => row.model === model).length))
   return {
     id: "firing-rate",
     title: "Firing rate per layer",
     caption:
-      `Mean spikes per neuron per timestep of each spiking layer of ${modelCount === 1 ? "the trained model" : `the ${modelCount} trained models`}, in network order; sparser layers cost less on neuromorphic hardware.` +
-      (renamed.length > 0 ? " “cell1 op 3” is the LIF of module cell1.cell_architecture.3." : ""),
+      `Mean spikes per neuron per timestep of each spiking layer, one panel per trained model (${modelCount}), layers in network order; sparser layers cost less on neuromorphic hardware.` +
+      (renamed
+        ? " “cell1 op 3” is the LIF in front of module cell1.cell_architecture.3, “cell1 back 3” that of the backward edge cell1.cell_architecture_back.3."
+        : ""),
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {
         text: "Firing rate per layer of the trained models",
         subtitle: "share of neurons that spike in a timestep, averaged over the test set"
       },
-      // With an xOffset the step is one bar's width; keep a layer's group wide enough for its label.
-      width: { step: Math.max(12, Math.ceil(72 / modelCount)) },
-      height: 260,
       config,
       data: { values: rows },
-      mark: { type: "bar", cornerRadiusEnd: 2 },
-      encoding: {
-        x: {
-          field: "layer",
-          type: "nominal",
-          title: "Layer (network order)",
-          sort: layers,
-          axis: { labelAngle: -40, labelAlign: "right", labelLimit: 140 }
-        },
-        xOffset: { field: "model", type: "nominal", sort: modelOrder },
-        y: { field: "rate", type: "quantitative", title: "Firing rate (%)" },
-        color: byKernels
-          ? {
-              field: "kernels",
-              type: "nominal",
-              title: "Kernel set",
-              scale: colorScale(colors.kernels),
-              legend: { orient: "bottom", direction: "horizontal" }
-            }
-          : {
-              field: "model",
-              type: "nominal",
-              title: "Trained model",
-              sort: modelOrder,
-              legend: { orient: "bottom", columns: 1 }
-            }
+      columns: Math.min(3, modelCount),
+      facet: {
+        field: "model",
+        type: "nominal",
+        sort: modelOrder,
+        title: null,
+        header: { labelLimit: 0, labelFontSize: 11 }
+      },
+      resolve: { scale: { x: "independent" } },
+      spec: {
+        // Wide enough that the panel's title (the model) fits over it.
+        width: Math.max(widest * 16, 250),
+        height: 200,
+        mark: { type: "bar", cornerRadiusEnd: 2 },
+        encoding: {
+          x: {
+            field: "layer",
+            type: "nominal",
+            title: "Layer (network order)",
+            sort: { field: "order", op: "min" },
+            axis: { labelAngle: -45, labelAlign: "right", labelLimit: 120 }
+          },
+          y: { field: "rate", type: "quantitative", title: "Firing rate (%)" },
+          color: byKernels
+            ? {
+                field: "kernels",
+                type: "nominal",
+                title: "Kernel set",
+                scale: colorScale(colors.kernels),
+                legend: { orient: "bottom", direction: "horizontal" }
+              }
+            : {
+                field: "model",
+                type: "nominal",
+                title: "Trained model",
+                sort: modelOrder,
+                legend: { orient: "bottom", columns: 1 }
+              }
+        }
       }
     }
   }

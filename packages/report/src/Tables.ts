@@ -316,7 +316,9 @@ export const bestTable = (analysis: Analysis): Table => {
         formatCount(b.budget),
         b.seeds.join(", "),
         formatNumber(b.median, 2),
-        `${formatNumber(b.lo, 2)} – ${formatNumber(b.hi, 2)} (${b.band})`
+        b.seeds.length === 1
+          ? "— (one seed)"
+          : `${formatNumber(b.lo, 2)} – ${formatNumber(b.hi, 2)} (${b.band})`
       ])
     )
   }

@@ -286,6 +286,26 @@ describe("fairness", () => {
     )
   })
 
+  it("leaves strategies that ignore their seed out of the seed check", () => {
+    const rows = fairness([
+      input("p", [
+        ...[1, 2, 3].map((seed) => run({ seed, candidates: [record(0, 1, 1)] })),
+        run({ strategy: "exhaustive", seed: 1, candidates: [record(0, 1, 1)] })
+      ])
+    ])
+    expect(rows.find((r) => r.check === "seeds")).toMatchObject({ fair: true })
+    expect(rows.find((r) => r.check === "seeds")?.detail).toMatch(
+      /seeds 1, 2, 3 .*exhaustive ignores its seed/
+    )
+    const differ = fairness([
+      input("p", [
+        run({ seed: 1, candidates: [record(0, 1, 1)] }),
+        run({ strategy: "evolution", seed: 2, candidates: [record(0, 1, 1)] })
+      ])
+    ])
+    expect(differ.find((r) => r.check === "seeds")?.fair).toBe(false)
+  })
+
   it("compares dataset fingerprints when every input has one", () => {
     const a = { ...same("a"), datasetFingerprint: "f1" }
     const b = { ...same("b"), datasetFingerprint: "f2" }
