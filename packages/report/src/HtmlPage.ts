@@ -55,7 +55,7 @@ section { background: white; border: 1px solid #d0d7de; border-radius: 8px; padd
 section h2 { font-size: 17px; margin: 0 0 4px; }
 section p.note { margin: 0 0 12px; color: #57606a; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #eaeef2; vertical-align: top; white-space: nowrap; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #eaeef2; vertical-align: top; white-space: nowrap; }
 td.wrap { white-space: normal; }
 .table-scroll { overflow-x: auto; }
 th { background: #f6f8fa; font-weight: 600; }

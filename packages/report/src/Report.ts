@@ -32,6 +32,8 @@ export interface ReportFiles {
   readonly absent: ReadonlyArray<string>
   /** Vega / Vega-Lite warnings, prefixed with the plot's id; empty for a clean render. */
   readonly warnings: ReadonlyArray<string>
+  /** The fairness checks that failed, as `check: detail` (also in the page and summary.md). */
+  readonly unfair: ReadonlyArray<string>
 }
 
 /**
@@ -112,7 +114,10 @@ export const writeReport = (
       )
     )
     const index = yield* write(path.join(dir, "index.html"), htmlPage(analysis, rendered, absent))
-    return { dir, index, summary, results, plots: plotFiles, written, absent, warnings }
+    const unfair = analysis.results.fairness
+      .filter((row) => !row.fair)
+      .map((row) => `${row.check}: ${row.detail}`)
+    return { dir, index, summary, results, plots: plotFiles, written, absent, warnings, unfair }
   })
 
 /**

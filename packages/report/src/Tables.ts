@@ -98,7 +98,7 @@ export const modelsTable = (analysis: Analysis): Table => {
     id: "models",
     title: "Trained models",
     note:
-      "Every trained and evaluated model, by kernel set. Accuracy is top-1 on the test split; bytes are the FP32 weights; firing rate is the mean over the spiking layers; search time is the paid seconds of the search that found the architecture." +
+      "Every trained and evaluated model, by kernel set. Accuracy is top-1 on the test split; bytes are the FP32 weights (1 MB = 10⁶ bytes); firing rate is the mean over the spiking layers; search time is the paid seconds of the search that found the architecture." +
       (budgets.length > 0
         ? ` Selected: the most accurate model within the memory budget (${budgets.join(", ")}).`
         : ""),
@@ -110,7 +110,6 @@ export const modelsTable = (analysis: Analysis): Table => {
       column("Accuracy", true),
       column("Parameters", true),
       column("Bytes", true),
-      column("Memory", true),
       column("Firing rate", true),
       column("Search time", true),
       column("Selected"),
@@ -125,7 +124,6 @@ export const modelsTable = (analysis: Analysis): Table => {
         formatPercent(m.accuracy),
         formatCount(m.params),
         formatCount(m.bytes),
-        formatMegabytes(m.bytes),
         m.firingRate === undefined ? "—" : formatPercent(m.firingRate),
         m.searchSeconds === undefined ? "—" : formatSeconds(m.searchSeconds),
         m.selected ? "yes" : "",

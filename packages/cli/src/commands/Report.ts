@@ -408,6 +408,7 @@ export interface ReportOutput {
   readonly plots: ReadonlyArray<string>
   readonly absent: ReadonlyArray<string>
   readonly warnings: ReadonlyArray<string>
+  readonly unfair: ReadonlyArray<string>
 }
 
 /**
@@ -419,6 +420,7 @@ export const renderOutput = (output: ReportOutput): string =>
     `      ${output.summary}`,
     `      ${output.results}`,
     `      ${output.plots.length} plots`,
+    ...output.unfair.map((line) => `warning: not a fair comparison: ${line}`),
     ...output.absent.map((line) => `not drawn: ${line}`),
     ...output.warnings.map((line) => `plot warning: ${line}`)
   ].join("\n")
