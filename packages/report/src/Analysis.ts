@@ -35,8 +35,7 @@ const distinct = <A>(values: ReadonlyArray<A>, key: (value: A) => string = Strin
 
 /**
  * The order every table and plot lists things in: pipeline as given, then kernel set (the paper's
- * order), cell type and strategy in order of first appearance, the baseline before the rest of its
- * set.
+ * order), cell type and strategy by name, the baseline before the rest of its set.
  *
  * @since 0.1.0
  */
@@ -74,11 +73,13 @@ export const ordering = (inputs: ReadonlyArray<ReportInput>): Ordering => {
     })
     .map(kernelsLabel)
     .filter((label, i, all) => all.indexOf(label) === i)
+  // Cell types and strategies by name: the order a report's input lists them in is the order of its
+  // steps' names, which says nothing.
   const cells = distinct([
     ...inputs.flatMap((input) => input.searches.map((run) => run.cellType as string)),
     ...inputs.flatMap((input) => input.trained.map((model) => model.architecture.cellType as string))
-  ])
-  const strategies = distinct(inputs.flatMap((input) => input.searches.map((run) => run.strategy)))
+  ]).sort()
+  const strategies = distinct(inputs.flatMap((input) => input.searches.map((run) => run.strategy))).sort()
   const rank = (list: ReadonlyArray<string>, value: string | undefined): number =>
     value === undefined ? -1 : list.indexOf(value)
   return {

@@ -622,13 +622,8 @@ export const plotSpecs = (analysis: Analysis): PlotSpecs => {
   const several = analysis.results.pipelines.length > 1
   const colors: Palettes = {
     kernels: analysis.kernelOrder,
-    series: [
-      ...new Set(
-        analysis.inputs.flatMap((input) =>
-          input.searches.map((run) => (several ? `${input.name} · ${run.strategy}` : run.strategy))
-        )
-      )
-    ]
+    // In the report's order (the series are sorted by it), so legends list strategies as tables do.
+    series: [...new Set(analysis.series.map((series) => seriesName(series, several)))]
   }
   const made = [
     accuracyMemory(analysis, colors),
