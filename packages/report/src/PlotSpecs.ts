@@ -378,7 +378,14 @@ const bestSoFarPlot = (
     type: "nominal",
     title: several ? "Pipeline · strategy" : "Strategy",
     scale: colorScale(colors.series),
-    legend: { orient: "bottom", direction: "horizontal" }
+    // Stroke symbols at full opacity: the legend names the lines, not the pale bands.
+    legend: {
+      orient: "bottom",
+      direction: "horizontal",
+      symbolType: "stroke",
+      symbolStrokeWidth: 2.5,
+      symbolOpacity: 1
+    }
   } as const
   const bandLayers: Array<Layer> = oneSeed
     ? []
@@ -389,6 +396,7 @@ const bestSoFarPlot = (
             x: { field: "x", type: "quantitative", title: xTitle },
             y: { field: "lo", type: "quantitative", title: "Best SAHD score so far", scale: yScale },
             y2: { field: "hi" },
+            // The same legend as the line's: a legend null on either layer would disable the merged one.
             color
           }
         }
