@@ -174,10 +174,12 @@ export const analyze = (inputs: ReadonlyArray<ReportInput>): Analysis => {
       ...(input.datasetFingerprint === undefined ? {} : { datasetFingerprint: input.datasetFingerprint }),
       ...(input.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: input.memoryBudgetBytes }),
       ...(input.failures === undefined || input.failures.length === 0 ? {} : { failures: input.failures }),
-      strategies: distinct(input.searches.map((run) => run.strategy)),
+      strategies: distinct(input.searches.map((run) => run.strategy)).sort(),
       kernelSets: distinct(
         input.searches.map((run) => run.kernels),
         (kernels) => kernels.join(",")
+      ).sort(
+        (a, b) => order.kernelOrder.indexOf(kernelsLabel(a)) - order.kernelOrder.indexOf(kernelsLabel(b))
       ),
       seeds: distinct(input.searches.map((run) => run.seed)).sort((a, b) => a - b),
       searches: input.searches.length,

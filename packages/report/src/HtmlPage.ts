@@ -154,13 +154,13 @@ ${modelsTable(analysis).rows.length > 0 ? tableHtml(modelsTable(analysis)) : ""}
 ${tableHtml(fairnessTable(analysis))}
 ${byId("accuracy-memory").map(plotHtml).join("\n")}
 ${byId("score-accuracy").map(plotHtml).join("\n")}
-${tableHtml(kendallTable(analysis))}
+${analysis.results.trained.length > 0 ? tableHtml(kendallTable(analysis)) : ""}
 ${byId("best-so-far").map(plotHtml).join("\n")}
 ${tableHtml(bestTable(analysis))}
 ${byId("search-time").map(plotHtml).join("\n")}
 ${tableHtml(costTable(analysis))}
 ${byId("firing-rate").map(plotHtml).join("\n")}
-${tableHtml(paretoTable(analysis))}
+${analysis.results.trained.length > 0 ? tableHtml(paretoTable(analysis)) : ""}
 ${tableHtml(pipelinesTable(analysis))}
 ${
   absent.length > 0

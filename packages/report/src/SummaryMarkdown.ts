@@ -61,8 +61,10 @@ export const summaryMarkdown = (
     markdownTable(fairnessTable(analysis)),
     markdownTable(costTable(analysis)),
     markdownTable(bestTable(analysis)),
-    markdownTable(kendallTable(analysis)),
-    markdownTable(paretoTable(analysis)),
+    // Without trained models there is no correlation and no front to show.
+    ...(analysis.results.trained.length > 0
+      ? [markdownTable(kendallTable(analysis)), markdownTable(paretoTable(analysis))]
+      : []),
     markdownTable(pipelinesTable(analysis)),
     "## Plots",
     "",
