@@ -3,7 +3,9 @@
  * over seeds: how fast each strategy finds good candidates.
  *
  * Each run's curve is a step function (the running maximum of its scores in proposal order), so the
- * curves are kept only at the points where some seed's best changes, and plotted as steps.
+ * curves are kept only at the points where some seed's best changes, and plotted as steps. The
+ * median and band of running maxima over a fixed set of seeds never fall: a series is non-decreasing
+ * by construction (a seed that stops early holds its final best; none drops out).
  *
  * @since 0.1.0
  */
@@ -123,21 +125,27 @@ export const summarize = (x: number, values: ReadonlyArray<number>, band: Band):
   }
 }
 
+// A seed's best after `i + 1` candidates: its running maximum, held at its final value once the
+// seed has no more candidates (a search that stopped early keeps what it found).
+const bestAfter = (curve: RunCurve, i: number): number =>
+  curve.best.length === 0 ? Number.NaN : curve.best[Math.min(i, curve.best.length - 1)]
+
+/*
+ * Monotone by construction: every seed is in every point, and each seed's value is its running
+ * maximum (held once it stops), so each order statistic, and the type-7 interpolation between two
+ * of them, can only rise. A point is drawn from the first x at which every seed has a finite best.
+ */
 const byCandidates = (curves: ReadonlyArray<RunCurve>, band: Band): Array<CurvePoint> => {
   const length = Math.max(...curves.map((curve) => curve.best.length))
   const points: Array<CurvePoint> = []
   for (let i = 0; i < length; i++) {
+    const values = curves.map((curve) => bestAfter(curve, i))
     const changed =
-      i === 0 ||
+      points.length === 0 ||
       i === length - 1 ||
-      curves.some((curve) => i < curve.best.length && curve.best[i] !== curve.best[i - 1]) ||
-      curves.some((curve) => curve.best.length === i)
-    if (!changed) continue
-    const point = summarize(
-      i + 1,
-      curves.filter((curve) => i < curve.best.length).map((curve) => curve.best[i]),
-      band
-    )
+      curves.some((curve) => i < curve.best.length && curve.best[i] !== curve.best[i - 1])
+    if (!changed || !values.every(Number.isFinite)) continue
+    const point = summarize(i + 1, values, band)
     if (point !== undefined) points.push(point)
   }
   return points
@@ -156,6 +164,8 @@ const bestAt = (curve: RunCurve, t: number): number => {
   return curve.best[lo]
 }
 
+// Monotone like `byCandidates`: a seed that has finished by t keeps its final best (what it found
+// within t seconds), and points start once every seed has finished its first candidate.
 const bySeconds = (curves: ReadonlyArray<RunCurve>, band: Band): Array<CurvePoint> => {
   const times = new Set<number>()
   for (const curve of curves) {
@@ -166,15 +176,9 @@ const bySeconds = (curves: ReadonlyArray<RunCurve>, band: Band): Array<CurvePoin
   }
   const points: Array<CurvePoint> = []
   for (const t of [...times].sort((a, b) => a - b)) {
-    // A seed that has finished by t no longer speaks for t: the band narrows rather than pretend.
-    const running = curves.filter(
-      (curve) => curve.elapsed.length > 0 && curve.elapsed[curve.elapsed.length - 1] >= t
-    )
-    const point = summarize(
-      t,
-      running.map((curve) => bestAt(curve, t)),
-      band
-    )
+    const values = curves.map((curve) => bestAt(curve, t))
+    if (!values.every(Number.isFinite)) continue
+    const point = summarize(t, values, band)
     if (point !== undefined) points.push(point)
   }
   return points
@@ -203,8 +207,11 @@ export const bestSoFar = (
   }
   return [...groups.values()].map(({ pipeline, baseline, runs }): BestSoFarSeries => {
     const chosen: Band = band ?? (runs.length <= 4 ? "min-max" : "quartiles")
-    const curves = runs.map(runCurve)
-    const finals = curves.map((curve) =>
+    // A seed that never found a finite score has no place on the plot (its final still counts below).
+    const all = runs.map(runCurve)
+    const reached = all.filter((curve) => curve.best.some(Number.isFinite))
+    const curves = reached.length > 0 ? reached : all
+    const finals = all.map((curve) =>
       curve.best.length === 0 ? Number.NaN : curve.best[curve.best.length - 1]
     )
     const final = summarize(Number.NaN, finals, chosen) ?? {

@@ -1,6 +1,11 @@
 /**
  * Whether a comparison is fair, and where it is not: the searches being compared should have had the
- * same budget, the same seeds and the same data, and their times should count the same kind of work.
+ * same budget, the same seeds, the same data and the same scorer settings (a SAHD score over a batch
+ * of 64 is on another scale than one over 32), and their times should count the same kind of work.
+ *
+ * A cell a strategy proposes twice in one search is scored once (dedup): the repeat is free for any
+ * strategy, so it is information, not unfairness. A score another search (or an earlier run)
+ * computed is a real discount on this search's time, and is a warning.
  *
  * Baseline runs are left out of the budget and seed checks: they are the reference, different on
  * purpose (5000 candidates against a few hundred).
@@ -17,13 +22,96 @@ import { baselineRule } from "./SearchCost.ts"
  * @since 0.1.0
  */
 export interface FairnessRow {
-  readonly check: "budget" | "seeds" | "data" | "cache"
+  readonly check: "data" | "scorer" | "budget" | "seeds" | "cache" | "repeats"
   readonly fair: boolean
   readonly detail: string
 }
 
 const listDiffering = (entries: ReadonlyArray<readonly [string, string]>): string =>
   entries.map(([who, what]) => `${who}: ${what}`).join("; ")
+
+// `{ batch: 64, network: { widths: [8, 16] } }` → [["batch", "64"], ["network.widths", "[8,16]"]].
+const flatten = (value: unknown, prefix = ""): Array<readonly [string, string]> =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? Object.keys(value)
+        .sort()
+        .flatMap((key) =>
+          flatten((value as Record<string, unknown>)[key], prefix === "" ? key : `${prefix}.${key}`)
+        )
+    : [[prefix, JSON.stringify(value)]]
+
+const scorerId = (scorer: string): string =>
+  scorer.includes("@") ? scorer.slice(0, scorer.indexOf("@")) : scorer
+
+// Every search, baseline included: scores on different scales cannot be compared with the reference
+// either.
+const scorerRow = (inputs: ReadonlyArray<ReportInput>, several: boolean): FairnessRow => {
+  const searches = inputs.flatMap((input) =>
+    input.searches.map((run) => ({
+      who: several
+        ? input.name
+        : `${run.strategy} ${kernelsLabel(run.kernels)} ${run.cellType} seed ${run.seed}`,
+      id: scorerId(run.scorer),
+      settings: run.scorerConfig === undefined ? undefined : new Map(flatten(run.scorerConfig))
+    }))
+  )
+  if (searches.length === 0) return { check: "scorer", fair: true, detail: "no searches to compare" }
+  const ids = [...new Set(searches.map((s) => s.id))]
+  if (ids.length > 1) {
+    return {
+      check: "scorer",
+      fair: false,
+      detail: `scorers differ: ${listDiffering(distinctPairs(searches.map((s) => [s.who, s.id])))}`
+    }
+  }
+  const known = searches.filter((s) => s.settings !== undefined)
+  const keys = [...new Set(known.flatMap((s) => [...s.settings!.keys()]))].sort()
+  const differing = keys.filter(
+    (key) => new Set(known.map((s) => s.settings!.get(key) ?? "(default)")).size > 1
+  )
+  if (differing.length > 0) {
+    return {
+      check: "scorer",
+      fair: false,
+      detail: `${ids[0]} settings differ, so the scores are on different scales: ${differing
+        .map(
+          (key) =>
+            `${key} ${listDiffering(distinctPairs(known.map((s) => [s.who, s.settings!.get(key) ?? "(default)"])))}`
+        )
+        .join("; ")}`
+    }
+  }
+  const unknown = searches.length - known.length
+  return {
+    check: "scorer",
+    fair: true,
+    detail:
+      known.length === 0
+        ? `every search scored with ${ids[0]} (settings not recorded)`
+        : `every search scored with ${ids[0]}, same settings (${[...(known[0].settings ?? [])].map(([key, value]) => `${key} ${value}`).join(", ")})${unknown > 0 ? `; ${unknown} search${unknown === 1 ? "" : "es"} without recorded settings` : ""}`
+  }
+}
+
+// One entry per distinct (who, what), in order: a pipeline's many searches say it once.
+const distinctPairs = (
+  entries: ReadonlyArray<readonly [string, string]>
+): Array<readonly [string, string]> => {
+  const seen = new Set<string>()
+  return entries.filter(([who, what]) => {
+    const key = `${who}\u0000${what}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * Strategies whose proposals do not depend on the seed (enumeration in a fixed order, given
+ * architectures): left out of the seed check.
+ *
+ * @since 0.1.0
+ */
+export const seedless: ReadonlySet<string> = new Set(["exhaustive", "fixed"])
 
 /**
  * The fairness rows of a report (one input) or a comparison (several).
@@ -54,8 +142,13 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
         }
   )
 
+  rows.push(scorerRow(inputs, several))
+
   // Groups of compared searches: one per (pipeline, strategy, cell type, kernel set).
-  const groups = new Map<string, { label: string; budgets: Set<number>; seeds: Set<number> }>()
+  const groups = new Map<
+    string,
+    { label: string; strategy: string; budgets: Set<number>; seeds: Set<number> }
+  >()
   let baselines = 0
   for (const input of inputs) {
     for (const run of input.searches) {
@@ -64,7 +157,12 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
         continue
       }
       const label = `${several ? `${input.name} ` : ""}${run.strategy} ${kernelsLabel(run.kernels)}${run.cellType === "backward" ? "" : ` ${run.cellType}`}`
-      const group = groups.get(label) ?? { label, budgets: new Set<number>(), seeds: new Set<number>() }
+      const group = groups.get(label) ?? {
+        label,
+        strategy: run.strategy,
+        budgets: new Set<number>(),
+        seeds: new Set<number>()
+      }
       group.budgets.add(run.budget)
       group.seeds.add(run.seed)
       groups.set(label, group)
@@ -93,7 +191,16 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
   )
 
   const seedText = (seeds: Set<number>): string => [...seeds].sort((a, b) => a - b).join(", ")
-  const seedSets = new Set(compared.map((group) => seedText(group.seeds)))
+  // A strategy whose proposals do not depend on the seed runs once: one seed is all it has.
+  const seeded = compared.filter((group) => !seedless.has(group.strategy))
+  const unseeded = [
+    ...new Set(compared.filter((group) => seedless.has(group.strategy)).map((g) => g.strategy))
+  ]
+  const seedlessNote =
+    unseeded.length > 0
+      ? ` (${unseeded.join(", ")} ignore${unseeded.length === 1 ? "s" : ""} its seed: one run)`
+      : ""
+  const seedSets = new Set(seeded.map((group) => seedText(group.seeds)))
   rows.push(
     seedSets.size <= 1
       ? {
@@ -102,38 +209,56 @@ export const fairness = (inputs: ReadonlyArray<ReportInput>): ReadonlyArray<Fair
           detail:
             seedSets.size === 0
               ? "no searches to compare"
-              : `seeds ${[...seedSets][0]} for every strategy and kernel set${baselineNote}`
+              : `seeds ${[...seedSets][0]} for every strategy and kernel set${seedlessNote}${baselineNote}`
         }
       : {
           check: "seeds",
           fair: false,
-          detail: `seeds differ: ${listDiffering(compared.map((group) => [group.label, seedText(group.seeds)]))}`
+          detail: `seeds differ: ${listDiffering(seeded.map((group) => [group.label, seedText(group.seeds)]))}`
         }
   )
 
-  // Reused candidates cost nothing in this run, so any reuse makes search times understate the work.
-  const cachedBy = inputs.map((input) => {
-    let cached = 0
+  // Reused candidates cost nothing in this run: a repeat inside its own search is dedup (information),
+  // a score another search or run computed makes this search's time understate its work (a warning).
+  const counts = inputs.map((input) => {
+    let repeats = 0
+    let reused = 0
     let total = 0
     for (const run of input.searches) {
-      total += run.candidates.length
-      for (const candidate of run.candidates) if (candidate.cached) cached++
+      const seen = new Set<string>()
+      for (const candidate of [...run.candidates].sort((a, b) => a.index - b.index)) {
+        total++
+        const cell = `${candidate.architecture.cellType}${kernelsLabel(candidate.architecture.kernels)}${candidate.canonical}`
+        if (candidate.cached) {
+          if (seen.has(cell)) repeats++
+          else reused++
+        }
+        seen.add(cell)
+      }
     }
-    return { name: input.name, cached, total }
+    return { name: input.name, repeats, reused, total }
   })
-  const anyCached = cachedBy.some((entry) => entry.cached > 0)
+  const per = (pick: (entry: (typeof counts)[number]) => number): string =>
+    counts.map((entry) => `${several ? `${entry.name}: ` : ""}${pick(entry)} of ${entry.total}`).join("; ")
   rows.push(
-    anyCached
+    counts.some((entry) => entry.reused > 0)
       ? {
           check: "cache",
           fair: false,
-          detail: `candidates reused from the store are not in the search times: ${cachedBy.map((entry) => `${several ? `${entry.name}: ` : ""}${entry.cached} of ${entry.total}`).join("; ")}`
+          detail: `scores computed by another search or an earlier run are not in the search times: ${per((entry) => entry.reused)} candidates`
         }
       : {
           check: "cache",
           fair: true,
-          detail: "every candidate was evaluated in this run: search times are the whole cost"
+          detail: "every search computed its own scores: search times are the whole cost"
         }
   )
+  if (counts.some((entry) => entry.repeats > 0)) {
+    rows.push({
+      check: "repeats",
+      fair: true,
+      detail: `proposals that repeated a cell already scored in the same search (deduplicated, no time): ${per((entry) => entry.repeats)} candidates`
+    })
+  }
   return rows
 }

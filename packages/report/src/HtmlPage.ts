@@ -13,6 +13,7 @@ import {
   failuresTable,
   fairnessTable,
   kendallTable,
+  modelsTable,
   paretoTable,
   pipelinesTable,
   selectedTable,
@@ -54,7 +55,7 @@ section { background: white; border: 1px solid #d0d7de; border-radius: 8px; padd
 section h2 { font-size: 17px; margin: 0 0 4px; }
 section p.note { margin: 0 0 12px; color: #57606a; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #eaeef2; vertical-align: top; white-space: nowrap; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #eaeef2; vertical-align: top; white-space: nowrap; }
 td.wrap { white-space: normal; }
 .table-scroll { overflow-x: auto; }
 th { background: #f6f8fa; font-weight: 600; }
@@ -148,17 +149,18 @@ export const htmlPage = (
 <p>Dataset ${escapeHtml(datasets)} · kernel sets ${escapeHtml(kernelSets || "—")} · strategies ${escapeHtml(strategies || "—")} · seeds ${escapeHtml(seeds || "—")}</p>
 </header>
 ${failuresTable(analysis).rows.length > 0 ? tableHtml(failuresTable(analysis)) : ""}
-${tableHtml(selectedTable(analysis))}
+${selectedTable(analysis).rows.length > 0 ? tableHtml(selectedTable(analysis)) : ""}
+${modelsTable(analysis).rows.length > 0 ? tableHtml(modelsTable(analysis)) : ""}
 ${tableHtml(fairnessTable(analysis))}
 ${byId("accuracy-memory").map(plotHtml).join("\n")}
 ${byId("score-accuracy").map(plotHtml).join("\n")}
-${tableHtml(kendallTable(analysis))}
+${analysis.results.trained.length > 0 ? tableHtml(kendallTable(analysis)) : ""}
 ${byId("best-so-far").map(plotHtml).join("\n")}
 ${tableHtml(bestTable(analysis))}
 ${byId("search-time").map(plotHtml).join("\n")}
 ${tableHtml(costTable(analysis))}
 ${byId("firing-rate").map(plotHtml).join("\n")}
-${tableHtml(paretoTable(analysis))}
+${analysis.results.trained.length > 0 ? tableHtml(paretoTable(analysis)) : ""}
 ${tableHtml(pipelinesTable(analysis))}
 ${
   absent.length > 0

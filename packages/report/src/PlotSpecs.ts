@@ -10,7 +10,14 @@
 import type { TopLevelSpec } from "vega-lite"
 import type { Analysis } from "./Analysis.ts"
 import type { BestSoFarSeries } from "./BestSoFar.ts"
-import { formatMegabytes, formatNumber, formatSeconds, kernelsLabel, megabytes } from "./Format.ts"
+import {
+  architectureLabel,
+  formatMegabytes,
+  formatNumber,
+  formatSeconds,
+  kernelsLabel,
+  megabytes
+} from "./Format.ts"
 
 /**
  * One plot of a report.
@@ -60,11 +67,54 @@ const config = {
 // One layer of a layered spec, typed by Vega-Lite itself (the package exports only the top-level type).
 type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
 
-// Kernel sets keep their colour across plots: the domain is every kernel set of the report, in order.
-const kernelColor = (domain: ReadonlyArray<string>): { domain: Array<string>; scheme: "tableau10" } => ({
+// One palette, assigned once per report: kernel sets take colours in report order, and strategies
+// (or pipeline · strategy series) take theirs in order too, so a set or a strategy has one colour in
+// every plot it appears in.
+const palette = [
+  "#4e79a7",
+  "#f28e2b",
+  "#59a14f",
+  "#e15759",
+  "#76b7b2",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac"
+]
+
+const colorScale = (domain: ReadonlyArray<string>): { domain: Array<string>; range: Array<string> } => ({
   domain: [...domain],
-  scheme: "tableau10"
+  range: domain.map((_, i) => palette[i % palette.length])
 })
+
+// A continuous domain with room around the data, so no mark sits on the plot's edge: 8 % of the span
+// on each side (or of the value when every point has the same one).
+const paddedDomain = (values: ReadonlyArray<number>, floor?: number): [number, number] => {
+  const finite = values.filter(Number.isFinite)
+  if (finite.length === 0) return [0, 1]
+  const lo = Math.min(...finite)
+  const hi = Math.max(...finite)
+  const span = hi > lo ? hi - lo : Math.max(Math.abs(hi) * 0.05, 1e-3)
+  const pad = hi > lo ? span * 0.08 : span
+  const low = floor === undefined ? lo - pad : Math.max(floor, lo - pad)
+  return [roundTo(low, 6), roundTo(hi + pad, 6)]
+}
+
+/**
+ * A layer name as a plot's axis shows it: `cell1.cell_architecture.3.0` → `cell1 op 3`,
+ * `cell1.cell_architecture_back.3.0` → `cell1 back 3` (a backward edge), `downconv1.1` → `downconv1`, `last_act.1` → `last act`, `classifier.2` → `classifier`.
+ *
+ * @since 0.1.0
+ */
+export const shortLayerName = (layer: string): string => {
+  const parts = layer.split(".")
+  const cell = parts.findIndex((part) => part === "cell_architecture" || part === "cell_architecture_back")
+  if (cell > 0 && parts.length > cell + 1)
+    return `${parts.slice(0, cell).join(" ")} ${parts[cell] === "cell_architecture" ? "op" : "back"} ${parts[cell + 1]}`
+  const trimmed = parts.length > 1 && /^\d+$/.test(parts[parts.length - 1]) ? parts.slice(0, -1) : parts
+  return trimmed.join(" ").replace(/_/g, " ")
+}
 
 const seriesName = (series: BestSoFarSeries, several: boolean): string =>
   several ? `${series.pipeline} · ${series.strategy}` : series.strategy
@@ -77,7 +127,12 @@ const facetName = (
 
 const roundTo = (value: number, digits: number): number => Number(value.toFixed(digits))
 
-const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>): PlotSpec | string => {
+interface Palettes {
+  readonly kernels: ReadonlyArray<string>
+  readonly series: ReadonlyArray<string>
+}
+
+const accuracyMemory = (analysis: Analysis, colors: Palettes): PlotSpec | string => {
   const { trained, pareto, pipelines } = analysis.results
   if (trained.length === 0) return "Accuracy vs memory: no trained models in the results."
   const several = pipelines.length > 1
@@ -112,13 +167,19 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
     field: "mb",
     type: "quantitative",
     title: "Weight memory (MB)",
-    scale: { zero: false, nice: true }
+    scale: { domain: paddedDomain([...points.map((p) => p.mb), ...budgets.map((b) => b.mb)], 0), nice: false }
   } as const
   const y = {
     field: "accuracy",
     type: "quantitative",
     title: "Top-1 test accuracy (%)",
-    scale: { zero: false }
+    scale: {
+      domain: paddedDomain(
+        points.map((p) => p.accuracy),
+        0
+      ),
+      nice: false
+    }
   } as const
   const budgetLayers: Array<Layer> =
     budgets.length === 0
@@ -127,7 +188,7 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
           {
             data: { values: budgets },
             mark: { type: "rule", color: "#cf222e", strokeDash: [6, 4], strokeWidth: 1.5 },
-            encoding: { x: { field: "mb", type: "quantitative" } }
+            encoding: { x }
           },
           {
             data: { values: budgets },
@@ -142,7 +203,7 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
               y: "height",
               fontSize: 11
             },
-            encoding: { x: { field: "mb", type: "quantitative" }, text: { field: "label", type: "nominal" } }
+            encoding: { x, text: { field: "label", type: "nominal" } }
           }
         ]
   const selectedLayers: Array<Layer> =
@@ -174,7 +235,7 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
     encoding: {
       x,
       y,
-      color: { field: "kernels", type: "nominal", title: "Kernel set", scale: kernelColor(kernelOrder) },
+      color: { field: "kernels", type: "nominal", title: "Kernel set", scale: colorScale(colors.kernels) },
       ...(several ? { shape: { field: "pipeline", type: "nominal", title: "Pipeline" } } : {})
     }
   }
@@ -182,9 +243,16 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
     id: "accuracy-memory",
     title: "Accuracy vs memory",
     caption:
-      "Each point is a trained model. The dark step line is the Pareto front (no other model is both smaller and more accurate)" +
+      "Each point is a trained model, coloured by kernel set. " +
+      (front.length > 1
+        ? "The dark step line is the Pareto front (no other model is both smaller and more accurate)"
+        : `The Pareto front is one model (${pareto.map((m) => m.label).join("")}): it is both the smallest and the most accurate`) +
       (budgets.length > 0 ? "; the dashed red line is the memory budget" : "") +
-      "; ringed points are the models the pipeline selected.",
+      (selected.length === 0
+        ? "; no model was selected."
+        : selected.length === 1
+          ? "; the ringed, labelled point is the model the pipeline selected."
+          : "; the ringed, labelled points are the models the pipelines selected."),
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {
@@ -196,11 +264,21 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
       config,
       layer: [
         ...budgetLayers,
-        {
-          data: { values: front },
-          mark: { type: "line", interpolate: "step-after", color: "#24292f", strokeWidth: 1.5, opacity: 0.8 },
-          encoding: { x, y }
-        },
+        ...(front.length > 1
+          ? [
+              {
+                data: { values: front },
+                mark: {
+                  type: "line",
+                  interpolate: "step-after",
+                  color: "#24292f",
+                  strokeWidth: 1.5,
+                  opacity: 0.8
+                },
+                encoding: { x, y }
+              } satisfies Layer
+            ]
+          : []),
         pointLayer,
         ...selectedLayers
       ]
@@ -208,13 +286,18 @@ const accuracyMemory = (analysis: Analysis, kernelOrder: ReadonlyArray<string>):
   }
 }
 
-const scoreAccuracy = (analysis: Analysis, kernelOrder: ReadonlyArray<string>): PlotSpec | string => {
+const scoreAccuracy = (analysis: Analysis, colors: Palettes): PlotSpec | string => {
   const { trained, kendall } = analysis.results
   const finite = trained.filter((model) => Number.isFinite(model.score))
   if (finite.length === 0) return "Score vs accuracy: no trained model with a finite score."
   const all = kendall[0]
   const left = trained.length - finite.length
   const tauText = `Kendall's τ-b = ${formatNumber(all.tau, 3)}`
+  const scored = finite.map((model) => ({
+    score: roundTo(model.score, 4),
+    accuracy: roundTo(model.accuracy * 100, 3),
+    kernels: kernelsLabel(model.architecture.kernels)
+  }))
   return {
     id: "score-accuracy",
     title: "SAHD score vs trained accuracy",
@@ -232,45 +315,49 @@ const scoreAccuracy = (analysis: Analysis, kernelOrder: ReadonlyArray<string>): 
       width: 620,
       height: 320,
       config,
-      data: {
-        values: finite.map((model) => ({
-          score: roundTo(model.score, 4),
-          accuracy: roundTo(model.accuracy * 100, 3),
-          kernels: kernelsLabel(model.architecture.kernels)
-        }))
-      },
+      data: { values: scored },
       mark: { type: "point", filled: true, size: 60, opacity: 0.85 },
       encoding: {
         x: {
           field: "score",
           type: "quantitative",
           title: "SAHD score (log-determinant, higher is better)",
-          scale: { zero: false }
+          scale: { domain: paddedDomain(scored.map((p) => p.score)), nice: false }
         },
         y: {
           field: "accuracy",
           type: "quantitative",
           title: "Top-1 test accuracy (%)",
-          scale: { zero: false }
+          scale: {
+            domain: paddedDomain(
+              scored.map((p) => p.accuracy),
+              0
+            ),
+            nice: false
+          }
         },
-        color: { field: "kernels", type: "nominal", title: "Kernel set", scale: kernelColor(kernelOrder) }
+        color: { field: "kernels", type: "nominal", title: "Kernel set", scale: colorScale(colors.kernels) }
       }
     }
   }
 }
 
-const bestSoFarPlot = (analysis: Analysis, axis: "candidates" | "seconds"): PlotSpec | string => {
+const seriesFacet = (series: BestSoFarSeries, mixedCells: boolean): string =>
+  `${facetName(series, mixedCells)}${series.baseline ? ` baseline × ${series.budget}` : ""}`
+
+const bestSoFarPlot = (
+  analysis: Analysis,
+  axis: "candidates" | "seconds",
+  colors: Palettes
+): PlotSpec | string => {
   const several = analysis.results.pipelines.length > 1
-  const all = analysis.series
-  // Baseline runs (5000 candidates against a few hundred) would squash every other curve: they are drawn
-  // as a reference level, unless they are all there is.
-  const drawn = all.some((s) => !s.baseline) ? all.filter((s) => !s.baseline) : all
-  const baselines = drawn === all ? [] : all.filter((s) => s.baseline)
+  // Every series has its panel, the baseline's too; panels keep their own x scale, so a baseline of
+  // 5000 candidates does not squash searches of a few hundred.
+  const drawn = analysis.series
   const mixedCells = new Set(drawn.map((s) => s.cellType)).size > 1
   const rows = drawn.flatMap((s) =>
     (axis === "candidates" ? s.byCandidates : s.bySeconds).map((p) => ({
-      kind: "curve",
-      facet: facetName(s, mixedCells),
+      facet: seriesFacet(s, mixedCells),
       series: seriesName(s, several),
       x: roundTo(p.x, 3),
       median: roundTo(p.median, 4),
@@ -280,37 +367,50 @@ const bestSoFarPlot = (analysis: Analysis, axis: "candidates" | "seconds"): Plot
   )
   if (rows.length === 0) return `Best score vs ${axis}: no scored candidates.`
   const facets = [...new Set(rows.map((row) => row.facet))]
-  const baselineBest = baselines.filter((s) => Number.isFinite(s.final.median))
-  const reference =
-    baselineBest.length === 0
-      ? undefined
-      : baselineBest.map((s) => s.final.median).reduce((a, b) => a + b, 0) / baselineBest.length
-  const referenceRows =
-    reference === undefined
-      ? []
-      : facets.map((facet) => ({ kind: "baseline", facet, median: roundTo(reference, 4) }))
+  const seedCounts = [...new Set(drawn.map((s) => s.seeds.length))].sort((a, b) => a - b)
+  const oneSeed = seedCounts.length === 1 && seedCounts[0] === 1
   const bandText = drawn.every((s) => s.band === "min-max") ? "min–max" : "interquartile range"
-  const seedCounts = [...new Set(drawn.map((s) => s.seeds.length))].join("/")
-  const baselineText =
-    reference === undefined
-      ? ""
-      : ` · dashed: best of the baseline ${baselines.map((s) => `${kernelsLabel(s.kernels)} × ${s.budget}`)[0]} (${formatNumber(reference, 1)})`
-  const referenceLayers: Array<Layer> =
-    referenceRows.length === 0
-      ? []
-      : [
-          {
-            transform: [{ filter: "datum.kind === 'baseline'" }],
-            mark: { type: "rule", color: "#57606a", strokeDash: [5, 4], strokeWidth: 1.5 },
-            encoding: { y: { field: "median", type: "quantitative" } }
-          }
-        ]
+  const seedText = seedCounts.join(" or ")
   const xTitle = axis === "candidates" ? "Candidates evaluated" : "Search time paid (s)"
+  const yScale = { domain: paddedDomain(rows.flatMap((row) => [row.lo, row.hi, row.median])), nice: false }
+  const color = {
+    field: "series",
+    type: "nominal",
+    title: several ? "Pipeline · strategy" : "Strategy",
+    scale: colorScale(colors.series),
+    // Stroke symbols at full opacity: the legend names the lines, not the pale bands.
+    legend: {
+      orient: "bottom",
+      direction: "horizontal",
+      symbolType: "stroke",
+      symbolStrokeWidth: 2.5,
+      symbolOpacity: 1
+    }
+  } as const
+  const bandLayers: Array<Layer> = oneSeed
+    ? []
+    : [
+        {
+          mark: { type: "area", interpolate: "step-after", opacity: 0.2 },
+          encoding: {
+            x: { field: "x", type: "quantitative", title: xTitle },
+            y: { field: "lo", type: "quantitative", title: "Best SAHD score so far", scale: yScale },
+            y2: { field: "hi" },
+            // The same legend as the line's: a legend null on either layer would disable the merged one.
+            color
+          }
+        }
+      ]
   return {
     id: `best-so-far-${axis}`,
     title: `Best score so far vs ${axis}`,
     caption:
-      `One line per strategy: the median over ${seedCounts} seeds of the best score found so far, with the ${bandText} over seeds as a band; one panel per kernel set.` +
+      (oneSeed
+        ? "One line per search: the best score it had found so far (one seed, so no band)"
+        : `One line per strategy: the median over ${seedText} seeds of the best score found so far, with the ${bandText} over seeds as a band`) +
+      "; one panel per kernel set" +
+      (drawn.some((s) => s.baseline) ? ", the baseline's included" : "") +
+      ", each panel with its own x axis. A best-so-far curve never falls." +
       (axis === "seconds"
         ? " Time counts only work paid for in the run; candidates reused from the store add no time."
         : ""),
@@ -318,54 +418,39 @@ const bestSoFarPlot = (analysis: Analysis, axis: "candidates" | "seconds"): Plot
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {
         text: `Best SAHD score so far vs ${axis === "candidates" ? "candidates evaluated" : "search seconds"}`,
-        subtitle: `line: median over seeds · band: ${bandText}${baselineText}`
+        subtitle: oneSeed ? "line: best so far (one seed)" : `line: median over seeds · band: ${bandText}`
       },
       config,
-      data: { values: [...rows, ...referenceRows] },
+      data: { values: rows },
       columns: Math.min(3, facets.length),
       facet: { field: "facet", type: "nominal", sort: facets, title: null },
+      resolve: { scale: { x: "independent" }, axis: { x: "independent" } },
       spec: {
         width: 250,
         height: 170,
         layer: [
+          ...bandLayers,
           {
-            transform: [{ filter: "datum.kind === 'curve'" }],
-            mark: { type: "area", interpolate: "step-after", opacity: 0.2 },
-            encoding: {
-              x: { field: "x", type: "quantitative", title: xTitle },
-              y: {
-                field: "lo",
-                type: "quantitative",
-                title: "Best SAHD score so far",
-                scale: { zero: false }
-              },
-              y2: { field: "hi" },
-              // The line layer's legend (strokes) names the series; the pale band needs none of its own.
-              color: { field: "series", type: "nominal", legend: null }
-            }
-          },
-          {
-            transform: [{ filter: "datum.kind === 'curve'" }],
             mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
             encoding: {
-              x: { field: "x", type: "quantitative", title: xTitle },
-              y: {
-                field: "median",
+              x: {
+                field: "x",
                 type: "quantitative",
-                title: "Best SAHD score so far",
-                scale: { zero: false }
+                title: xTitle,
+                scale: { nice: false, padding: 6 },
+                axis: { labelOverlap: true, tickCount: 5 }
               },
-              color: { field: "series", type: "nominal", title: several ? "Pipeline · strategy" : "Strategy" }
+              y: { field: "median", type: "quantitative", title: "Best SAHD score so far", scale: yScale },
+              color
             }
-          },
-          ...referenceLayers
+          }
         ]
       }
     }
   }
 }
 
-const searchTime = (analysis: Analysis): PlotSpec | string => {
+const searchTime = (analysis: Analysis, colors: Palettes): PlotSpec | string => {
   const { groups, baselineSeconds } = analysis.cost
   if (groups.length === 0) return "Search time per kernel set: no searches in the results."
   const several = analysis.results.pipelines.length > 1
@@ -374,7 +459,7 @@ const searchTime = (analysis: Analysis): PlotSpec | string => {
     `${several ? `${g.pipeline}: ` : ""}${facetName(g, mixedCells)} · ${g.budget} cand.${g.baseline ? " (baseline)" : ""}`
   const rows = groups.map((g) => ({
     group: label(g),
-    strategy: g.strategy,
+    series: several ? `${g.pipeline} · ${g.strategy}` : g.strategy,
     mean: roundTo(g.meanSeconds, 3),
     min: roundTo(g.minSeconds, 3),
     max: roundTo(g.maxSeconds, 3),
@@ -383,13 +468,23 @@ const searchTime = (analysis: Analysis): PlotSpec | string => {
   const order = [...new Set(rows.map((row) => row.group))]
   const baseline = groups.find((g) => g.baseline)
   const y = { field: "group", type: "nominal", title: null, sort: order, axis: { labelLimit: 0 } } as const
-  const yOffset = { field: "strategy", type: "nominal" } as const
-  const color = { field: "strategy", type: "nominal", title: "Strategy", scale: { scheme: "set2" } } as const
+  const yOffset = { field: "series", type: "nominal", sort: colors.series } as const
+  const color = {
+    field: "series",
+    type: "nominal",
+    title: several ? "Pipeline · strategy" : "Strategy",
+    scale: colorScale(colors.series)
+  } as const
+  const manySeeds = groups.some((g) => g.seeds.length > 1)
+  const xMax = Math.max(...rows.map((row) => row.max))
   return {
     id: "search-time",
     title: "Search time per kernel set",
     caption:
-      "Bars: paid search seconds per run, mean over seeds; whiskers: min–max over seeds; labels: speed-up over the baseline (its mean seconds over this bar's)." +
+      `Bars: paid search seconds per run${manySeeds ? ", mean over seeds; whiskers: min–max over seeds" : ""}` +
+      (baseline === undefined
+        ? "."
+        : "; labels: speed-up over the baseline (its mean seconds over this bar's).") +
       " Candidates reused from the store are counted apart (see the cost table) and add no time.",
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -409,14 +504,24 @@ const searchTime = (analysis: Analysis): PlotSpec | string => {
         {
           mark: { type: "bar", cornerRadiusEnd: 2 },
           encoding: {
-            x: { field: "mean", type: "quantitative", title: "Search time paid per run (s)" },
+            x: {
+              field: "mean",
+              type: "quantitative",
+              title: "Search time paid per run (s)",
+              // Room on the right for the speed-up labels.
+              scale: { domain: [0, roundTo(xMax * 1.15 || 1, 3)], nice: false }
+            },
             color
           }
         },
-        {
-          mark: { type: "rule", color: "#24292f", strokeWidth: 1.2 },
-          encoding: { x: { field: "min", type: "quantitative" }, x2: { field: "max" } }
-        },
+        ...(manySeeds
+          ? [
+              {
+                mark: { type: "rule", color: "#24292f", strokeWidth: 1.2 },
+                encoding: { x: { field: "min", type: "quantitative" }, x2: { field: "max" } }
+              } satisfies Layer
+            ]
+          : []),
         {
           mark: { type: "text", align: "left", dx: 5, fontSize: 11, fontWeight: 600, color: "#24292f" },
           encoding: { x: { field: "max", type: "quantitative" }, text: { field: "speedup", type: "nominal" } }
@@ -426,55 +531,90 @@ const searchTime = (analysis: Analysis): PlotSpec | string => {
   }
 }
 
-const firingRate = (analysis: Analysis): PlotSpec | string => {
+const firingRate = (analysis: Analysis, colors: Palettes): PlotSpec | string => {
   const several = analysis.results.pipelines.length > 1
-  const rows = analysis.inputs.flatMap((input) =>
-    input.trained
-      .filter((model) => model.selected)
-      .flatMap((model) =>
-        model.firingRates.map((rate, order) => ({
-          model: `${several ? `${input.name}: ` : ""}${kernelsLabel(model.architecture.kernels)} ${model.architecture.matrix.map((row) => row.join("")).join(" ")}`,
-          layer: rate.layer,
-          order,
-          rate: roundTo(rate.rate * 100, 3)
-        }))
-      )
+  // Every trained model with firing rates, in the report's order.
+  const models = analysis.results.trained.flatMap((row) => {
+    const input = analysis.inputs.find((i) => i.name === row.pipeline)
+    const model = input?.trained.find(
+      (m) => architectureLabel(m.architecture) === row.label && m.firingRates.length > 0
+    )
+    return model === undefined ? [] : [{ row, model }]
+  })
+  const byKernels =
+    new Set(models.map(({ row }) => `${row.pipeline} ${kernelsLabel(row.architecture.kernels)}`)).size ===
+      models.length && !several
+  const rows = models.flatMap(({ row, model }) =>
+    model.firingRates.map((rate, order) => ({
+      model: `${several ? `${row.pipeline}: ` : ""}${row.label}${row.selected ? " (selected)" : ""}`,
+      kernels: kernelsLabel(row.architecture.kernels),
+      layer: shortLayerName(rate.layer),
+      order,
+      rate: roundTo(rate.rate * 100, 3)
+    }))
   )
-  if (rows.length === 0) return "Firing rate per layer: no firing rates recorded for the selected models."
-  const layers = [...new Set(rows.map((row) => row.layer))]
-  const models = new Set(rows.map((row) => row.model)).size
+  if (rows.length === 0) return "Firing rate per layer: no firing rates recorded for the trained models."
+  const modelOrder = [...new Set(rows.map((row) => row.model))]
+  const modelCount = modelOrder.length
+  const renamed = models.some(({ model }) =>
+    model.firingRates.some((rate) => rate.layer.includes("cell_architecture"))
+  )
+  // One panel per model: each architecture has its own spiking layers (one LIF per edge of its cell).
+  const widest = Math.max(...modelOrder.map((model) => rows.filter((row) => row.model === model).length))
   return {
     id: "firing-rate",
     title: "Firing rate per layer",
     caption:
-      "Mean spikes per neuron per timestep of each spiking layer of the selected models, in network order; sparser layers cost less on neuromorphic hardware.",
+      `Mean spikes per neuron per timestep of each spiking layer, one panel per trained model (${modelCount}), layers in network order; sparser layers cost less on neuromorphic hardware.` +
+      (renamed
+        ? " “cell1 op 3” is the LIF in front of module cell1.cell_architecture.3, “cell1 back 3” that of the backward edge cell1.cell_architecture_back.3."
+        : ""),
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {
-        text: "Firing rate per layer of the selected models",
+        text: "Firing rate per layer of the trained models",
         subtitle: "share of neurons that spike in a timestep, averaged over the test set"
       },
-      // With an xOffset the step is one bar's width; keep a layer's group wide enough for its label.
-      width: { step: Math.max(30, Math.ceil(84 / models)) },
-      height: 260,
       config,
       data: { values: rows },
-      mark: { type: "bar", cornerRadiusEnd: 2 },
-      encoding: {
-        x: {
-          field: "layer",
-          type: "nominal",
-          title: "Layer (network order)",
-          sort: layers,
-          axis: { labelAngle: 0 }
-        },
-        xOffset: { field: "model", type: "nominal" },
-        y: { field: "rate", type: "quantitative", title: "Firing rate (%)" },
-        color: {
-          field: "model",
-          type: "nominal",
-          title: "Selected model",
-          legend: { orient: "bottom", columns: 1 }
+      columns: Math.min(3, modelCount),
+      facet: {
+        field: "model",
+        type: "nominal",
+        sort: modelOrder,
+        title: null,
+        header: { labelLimit: 0, labelFontSize: 11 }
+      },
+      resolve: { scale: { x: "independent" } },
+      spec: {
+        // Wide enough that the panel's title (the model) fits over it.
+        width: Math.max(widest * 16, 250),
+        height: 200,
+        mark: { type: "bar", cornerRadiusEnd: 2 },
+        encoding: {
+          x: {
+            field: "layer",
+            type: "nominal",
+            title: "Layer (network order)",
+            sort: { field: "order", op: "min" },
+            axis: { labelAngle: -45, labelAlign: "right", labelLimit: 120 }
+          },
+          y: { field: "rate", type: "quantitative", title: "Firing rate (%)" },
+          color: byKernels
+            ? {
+                field: "kernels",
+                type: "nominal",
+                title: "Kernel set",
+                scale: colorScale(colors.kernels),
+                legend: { orient: "bottom", direction: "horizontal" }
+              }
+            : {
+                field: "model",
+                type: "nominal",
+                title: "Trained model",
+                sort: modelOrder,
+                legend: { orient: "bottom", columns: 1 }
+              }
         }
       }
     }
@@ -487,19 +627,19 @@ const firingRate = (analysis: Analysis): PlotSpec | string => {
  * @since 0.1.0
  */
 export const plotSpecs = (analysis: Analysis): PlotSpecs => {
-  const kernelOrder = [
-    ...new Set([
-      ...analysis.inputs.flatMap((input) => input.searches.map((run) => kernelsLabel(run.kernels))),
-      ...analysis.results.trained.map((model) => kernelsLabel(model.architecture.kernels))
-    ])
-  ]
+  const several = analysis.results.pipelines.length > 1
+  const colors: Palettes = {
+    kernels: analysis.kernelOrder,
+    // In the report's order (the series are sorted by it), so legends list strategies as tables do.
+    series: [...new Set(analysis.series.map((series) => seriesName(series, several)))]
+  }
   const made = [
-    accuracyMemory(analysis, kernelOrder),
-    scoreAccuracy(analysis, kernelOrder),
-    bestSoFarPlot(analysis, "candidates"),
-    bestSoFarPlot(analysis, "seconds"),
-    searchTime(analysis),
-    firingRate(analysis)
+    accuracyMemory(analysis, colors),
+    scoreAccuracy(analysis, colors),
+    bestSoFarPlot(analysis, "candidates", colors),
+    bestSoFarPlot(analysis, "seconds", colors),
+    searchTime(analysis, colors),
+    firingRate(analysis, colors)
   ]
   return {
     plots: made.filter((plot): plot is PlotSpec => typeof plot !== "string"),

@@ -32,6 +32,8 @@ export interface ReportFiles {
   readonly absent: ReadonlyArray<string>
   /** Vega / Vega-Lite warnings, prefixed with the plot's id; empty for a clean render. */
   readonly warnings: ReadonlyArray<string>
+  /** The fairness checks that failed, as `check: detail` (also in the page and summary.md). */
+  readonly unfair: ReadonlyArray<string>
 }
 
 /**
@@ -40,7 +42,7 @@ export interface ReportFiles {
  * @since 0.1.0
  */
 export const decodeReportInput = (value: unknown): Effect.Effect<ReportInput, ReportError> =>
-  Schema.decodeUnknownEffect(ReportInput)(value).pipe(
+  Schema.decodeUnknownEffect(ReportInput)(value, { onExcessProperty: "error", errors: "all" }).pipe(
     Effect.mapError(
       (error) => new ReportError({ reason: "input", detail: `invalid report input: ${error.message}` })
     )
@@ -112,7 +114,10 @@ export const writeReport = (
       )
     )
     const index = yield* write(path.join(dir, "index.html"), htmlPage(analysis, rendered, absent))
-    return { dir, index, summary, results, plots: plotFiles, written, absent, warnings }
+    const unfair = analysis.results.fairness
+      .filter((row) => !row.fair)
+      .map((row) => `${row.check}: ${row.detail}`)
+    return { dir, index, summary, results, plots: plotFiles, written, absent, warnings, unfair }
   })
 
 /**

@@ -26,6 +26,11 @@ export const SearchRun = Schema.Struct({
   seed: Count,
   /** The scorer whose value the strategy maximised; its `ScoreResult.scorer` in each record. */
   scorer: Schema.String,
+  /**
+   * The scorer's config as the pipeline declared it (batch, repeats, timesteps, network): two
+   * searches whose settings differ score on different scales, and a comparison says so.
+   */
+  scorerConfig: Schema.optionalKey(Schema.Json),
   /** How many candidates the search was allowed. */
   budget: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   /**

@@ -24,7 +24,13 @@ export const ModelRow = Schema.Struct({
   score: Numbers.JsonNumber,
   params: Count,
   bytes: Count,
-  selected: Schema.Boolean
+  selected: Schema.Boolean,
+  /** On the accuracy–memory Pareto front of the report's trained models. */
+  pareto: Schema.Boolean,
+  /** Mean firing rate over the model's spiking layers (a fraction); absent when not measured. */
+  firingRate: Schema.optionalKey(Schema.Finite),
+  /** Paid seconds of the search that found the architecture; absent when no search of the report did. */
+  searchSeconds: Schema.optionalKey(Schema.Finite)
 })
 
 /**
@@ -65,7 +71,8 @@ export type PipelineSummary = typeof PipelineSummary.Type
  * @since 0.1.0
  */
 export const FairnessRow = Schema.Struct({
-  check: Schema.Literals(["budget", "seeds", "data", "cache"]),
+  /** `repeats` is information (never unfair); the others are checks. */
+  check: Schema.Literals(["data", "scorer", "budget", "seeds", "cache", "repeats"]),
   fair: Schema.Boolean,
   detail: Schema.String
 })

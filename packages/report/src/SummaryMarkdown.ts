@@ -13,6 +13,7 @@ import {
   failuresTable,
   fairnessTable,
   kendallTable,
+  modelsTable,
   paretoTable,
   pipelinesTable,
   selectedTable,
@@ -55,12 +56,15 @@ export const summaryMarkdown = (
         ]
       : []),
     ...(failuresTable(analysis).rows.length > 0 ? [markdownTable(failuresTable(analysis))] : []),
-    markdownTable(selectedTable(analysis)),
+    ...(selectedTable(analysis).rows.length > 0 ? [markdownTable(selectedTable(analysis))] : []),
+    ...(modelsTable(analysis).rows.length > 0 ? [markdownTable(modelsTable(analysis))] : []),
     markdownTable(fairnessTable(analysis)),
     markdownTable(costTable(analysis)),
     markdownTable(bestTable(analysis)),
-    markdownTable(kendallTable(analysis)),
-    markdownTable(paretoTable(analysis)),
+    // Without trained models there is no correlation and no front to show.
+    ...(analysis.results.trained.length > 0
+      ? [markdownTable(kendallTable(analysis)), markdownTable(paretoTable(analysis))]
+      : []),
     markdownTable(pipelinesTable(analysis)),
     "## Plots",
     "",

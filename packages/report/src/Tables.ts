@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { Architecture } from "@spikernel/core"
 import type { Analysis } from "./Analysis.ts"
 import {
   formatCount,
@@ -81,7 +82,60 @@ export const failuresTable = (analysis: Analysis): Table => ({
 })
 
 /**
+ * Every trained and evaluated model, one row each: what it is, what it scored, what it costs and
+ * whether it was selected or is on the Pareto front. The per-kernel-set comparison of the paper.
+ *
+ * @since 0.1.0
+ */
+export const modelsTable = (analysis: Analysis): Table => {
+  const several = analysis.results.pipelines.length > 1
+  const budgets = analysis.results.pipelines.flatMap((p) =>
+    p.memoryBudgetBytes === undefined
+      ? []
+      : [`${several ? `${p.name}: ` : ""}${formatMegabytes(p.memoryBudgetBytes)}`]
+  )
+  return {
+    id: "models",
+    title: "Trained models",
+    note:
+      "Every trained and evaluated model, by kernel set. Accuracy is top-1 on the test split; bytes are the FP32 weights (1 MB = 10⁶ bytes); firing rate is the mean over the spiking layers; search time is the paid seconds of the search that found the architecture." +
+      (budgets.length > 0
+        ? ` Selected: the most accurate model within the memory budget (${budgets.join(", ")}).`
+        : ""),
+    columns: [
+      ...(several ? [column("Pipeline")] : []),
+      column("Kernel set"),
+      column("Architecture"),
+      column("SAHD score", true),
+      column("Accuracy", true),
+      column("Parameters", true),
+      column("Bytes", true),
+      column("Firing rate", true),
+      column("Search time", true),
+      column("Selected"),
+      column("Pareto")
+    ],
+    rows: analysis.results.trained.map((m) =>
+      row([
+        ...(several ? [m.pipeline] : []),
+        `${kernelsLabel(m.architecture.kernels)}${m.architecture.cellType === "backward" ? "" : ` ${m.architecture.cellType}`}`,
+        Architecture.formatArchitecture(m.architecture),
+        formatNumber(m.score, 2),
+        formatPercent(m.accuracy),
+        formatCount(m.params),
+        formatCount(m.bytes),
+        m.firingRate === undefined ? "—" : formatPercent(m.firingRate),
+        m.searchSeconds === undefined ? "—" : formatSeconds(m.searchSeconds),
+        m.selected ? "yes" : "",
+        m.pareto ? "yes" : ""
+      ])
+    )
+  }
+}
+
+/**
  * Each pipeline's selected models with accuracy, parameters, bytes and the pipeline's search time.
+ * A pipeline that trained nothing has no row (it had nothing to select from).
  *
  * @since 0.1.0
  */
@@ -99,12 +153,16 @@ export const selectedTable = (analysis: Analysis): Table => ({
     column("SAHD score", true),
     column("Search time", true)
   ],
-  rows: analysis.results.pipelines.flatMap((pipeline) =>
-    pipeline.selected.length === 0
+  rows: analysis.results.pipelines.flatMap((pipeline) => {
+    const trained = analysis.results.trained.filter((model) => model.pipeline === pipeline.name).length
+    if (trained === 0) return []
+    return pipeline.selected.length === 0
       ? [
           row([
             pipeline.name,
-            "— (none selected)",
+            pipeline.memoryBudgetBytes === undefined
+              ? `no selection among ${trained} trained models`
+              : `no model within ${formatMegabytes(pipeline.memoryBudgetBytes)} among ${trained} trained`,
             "—",
             "—",
             "—",
@@ -125,7 +183,7 @@ export const selectedTable = (analysis: Analysis): Table => ({
             formatSeconds(pipeline.searchSeconds)
           ])
         )
-  )
+  })
 })
 
 /**
@@ -136,10 +194,13 @@ export const selectedTable = (analysis: Analysis): Table => ({
 export const fairnessTable = (analysis: Analysis): Table => ({
   id: "fairness",
   title: "Fairness of the comparison",
-  note: "Compared searches should share budget, seeds and data; reused results make search times look cheaper.",
+  note: "Compared searches should share data, scorer settings, budget and seeds; scores another search computed make search times look cheaper. Repeats inside one search are information: dedup makes them free for every strategy.",
   columns: [column("Check"), column("Status"), column("Detail", false, true)],
   rows: analysis.results.fairness.map((check) =>
-    row([check.check, check.fair ? "✓ fair" : "⚠ warning", check.detail], !check.fair)
+    row(
+      [check.check, check.check === "repeats" ? "ℹ info" : check.fair ? "✓ fair" : "⚠ warning", check.detail],
+      !check.fair
+    )
   )
 })
 
@@ -195,6 +256,7 @@ export const costTable = (analysis: Analysis): Table => {
     columns: [
       ...(several ? [column("Pipeline")] : []),
       column("Kernel set"),
+      column("Cell"),
       column("Strategy"),
       column("Budget", true),
       column("Seeds"),
@@ -207,7 +269,8 @@ export const costTable = (analysis: Analysis): Table => {
     rows: analysis.results.searchCost.map((g) =>
       row([
         ...(several ? [g.pipeline] : []),
-        `${kernelsLabel(g.kernels)}${g.cellType === "backward" ? "" : ` ${g.cellType}`}${g.baseline ? " (baseline)" : ""}`,
+        `${kernelsLabel(g.kernels)}${g.baseline ? " (baseline)" : ""}`,
+        g.cellType,
         g.strategy,
         formatCount(g.budget),
         g.seeds.join(", "),
@@ -235,6 +298,7 @@ export const bestTable = (analysis: Analysis): Table => {
     columns: [
       ...(several ? [column("Pipeline")] : []),
       column("Kernel set"),
+      column("Cell"),
       column("Strategy"),
       column("Budget", true),
       column("Seeds"),
@@ -245,11 +309,14 @@ export const bestTable = (analysis: Analysis): Table => {
       row([
         ...(several ? [b.pipeline] : []),
         `${kernelsLabel(b.kernels)}${b.baseline ? " (baseline)" : ""}`,
+        b.cellType,
         b.strategy,
         formatCount(b.budget),
         b.seeds.join(", "),
         formatNumber(b.median, 2),
-        `${formatNumber(b.lo, 2)} – ${formatNumber(b.hi, 2)} (${b.band})`
+        b.seeds.length === 1
+          ? "— (one seed)"
+          : `${formatNumber(b.lo, 2)} – ${formatNumber(b.hi, 2)} (${b.band})`
       ])
     )
   }

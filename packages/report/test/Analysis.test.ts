@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as fc from "fast-check"
 import type { CandidateRecord } from "@spikernel/core"
 import { bestSoFar, runCurve, summarize } from "../src/BestSoFar.ts"
 import { fairness } from "../src/Fairness.ts"
@@ -104,15 +105,51 @@ describe("best score so far", () => {
       [3, 5, 4, 6],
       [4, 5, 4, 6]
     ])
-    // By seconds: at 4 s seed 1 has 4 and seed 2 still 2; seed 1 stops at 4 s, seed 2 runs on to 8 s.
-    expect(s.bySeconds.map((p) => [p.x, p.median, p.seeds])).toEqual([
-      [1, 1, 1],
-      [2, 3, 2],
-      [4, 3, 2],
-      [6, 6, 1],
-      [8, 6, 1]
+    // By seconds: from 2 s, when both seeds have a best; at 4 s seed 1 has 4 and seed 2 still 2;
+    // seed 1 stops at 4 s and holds its 4 while seed 2 runs on to 8 s.
+    expect(s.bySeconds.map((p) => [p.x, p.median, p.lo, p.hi, p.seeds])).toEqual([
+      [2, 3, 2, 4, 2],
+      [4, 3, 2, 4, 2],
+      [6, 5, 4, 6, 2],
+      [8, 5, 4, 6, 2]
     ])
     expect(s.final).toMatchObject({ median: 5, lo: 4, hi: 6 })
+  })
+
+  it("never falls, against candidates or seconds, whatever the seeds' lengths, scores and times", () => {
+    // Seeds of different lengths that finish at different times (the compare-strategies shape that
+    // made the old median-over-running-seeds fall when a good seed stopped first).
+    const score = fc.oneof(
+      { weight: 9, arbitrary: fc.double({ min: -100, max: 100, noNaN: true }) },
+      { weight: 1, arbitrary: fc.constant(Number.NEGATIVE_INFINITY) }
+    )
+    const candidate = fc.record({
+      score,
+      seconds: fc.double({ min: 0, max: 10, noNaN: true }),
+      cached: fc.boolean()
+    })
+    const seedRun = fc.array(candidate, { minLength: 1, maxLength: 12 })
+    fc.assert(
+      fc.property(fc.array(seedRun, { minLength: 1, maxLength: 7 }), (seedRuns) => {
+        const runs = seedRuns.map((candidates, seed) =>
+          run({
+            seed,
+            candidates: candidates.map((c, i) => record(i, c.score, c.seconds, c.cached))
+          })
+        )
+        for (const s of bestSoFar([input("p", runs)])) {
+          for (const points of [s.byCandidates, s.bySeconds]) {
+            for (let i = 1; i < points.length; i++) {
+              expect(points[i].x).toBeGreaterThanOrEqual(points[i - 1].x)
+              expect(points[i].median).toBeGreaterThanOrEqual(points[i - 1].median)
+              expect(points[i].lo).toBeGreaterThanOrEqual(points[i - 1].lo)
+              expect(points[i].hi).toBeGreaterThanOrEqual(points[i - 1].hi)
+            }
+          }
+        }
+      }),
+      { numRuns: 300, seed: 17 }
+    )
   })
 
   it("switches to quartiles above four seeds", () => {
@@ -181,11 +218,12 @@ describe("fairness", () => {
     const rows = fairness([a, withBaseline])
     expect(rows.map((r) => [r.check, r.fair])).toEqual([
       ["data", true],
+      ["scorer", true],
       ["budget", true],
       ["seeds", true],
       ["cache", true]
     ])
-    expect(rows[1].detail).toMatch(/budget of 4 candidates .*1 baseline run left out/)
+    expect(rows[2].detail).toMatch(/budget of 4 candidates .*1 baseline run left out/)
   })
 
   it("warns about different seeds, budgets, data and cache reuse, naming who differs", () => {
@@ -207,6 +245,65 @@ describe("fairness", () => {
     expect(rows.seeds.detail).toMatch(/a random \{3,5\}: 1, 2; b random \{3,5\}: 1, 3/)
     expect(rows.cache.fair).toBe(false)
     expect(rows.cache.detail).toMatch(/a: 0 of 2; b: 1 of 2/)
+  })
+
+  it("shows a cell repeated inside its own search as information, a score from another search as a warning", () => {
+    // Index 1 repeats index 0's cell in the same search (dedup): free for any strategy.
+    const repeats = input("a", [
+      run({
+        candidates: [record(0, 1, 1), record(1, 1, 0, true), { ...record(2, 1, 1), canonical: "other" }]
+      })
+    ])
+    const rows = fairness([repeats])
+    expect(rows.every((r) => r.fair)).toBe(true)
+    expect(rows.find((r) => r.check === "repeats")?.detail).toMatch(/same search .*: 1 of 3 candidates/)
+    expect(rows.find((r) => r.check === "cache")?.detail).toMatch(/every search computed its own scores/)
+    // A first meeting that is cached was computed by another search (or an earlier run).
+    const reused = input("b", [run({ candidates: [record(0, 1, 0, true), record(1, 1, 0, true)] })])
+    const reuseRows = fairness([reused])
+    expect(reuseRows.find((r) => r.check === "cache")).toMatchObject({ fair: false })
+    expect(reuseRows.find((r) => r.check === "cache")?.detail).toMatch(
+      /another search or an earlier run .*: 1 of 2/
+    )
+    expect(reuseRows.find((r) => r.check === "repeats")?.detail).toMatch(/: 1 of 2 candidates/)
+  })
+
+  it("warns when the scorers' settings differ (SAHD over 64 images is on another scale than over 32)", () => {
+    const sahd = (batch: number) => ({ batch, repeats: 2, network: { widths: [8, 16] } })
+    const a = input("a", [run({ scorerConfig: sahd(64), candidates: [record(0, 1, 1)] })])
+    const b = input("b", [run({ scorerConfig: sahd(32), candidates: [record(0, 1, 1)] })])
+    const row = fairness([a, b]).find((r) => r.check === "scorer")
+    expect(row?.fair).toBe(false)
+    expect(row?.detail).toBe(
+      "sahd settings differ, so the scores are on different scales: batch a: 64; b: 32"
+    )
+    const same = fairness([a, { ...b, searches: a.searches }]).find((r) => r.check === "scorer")
+    expect(same).toMatchObject({ fair: true })
+    expect(same?.detail).toMatch(/batch 64, network.widths \[8,16\], repeats 2/)
+    const other = input("c", [run({ scorer: "synflow", candidates: [record(0, 1, 1)] })])
+    expect(fairness([a, other]).find((r) => r.check === "scorer")?.detail).toBe(
+      "scorers differ: a: sahd; c: synflow"
+    )
+  })
+
+  it("leaves strategies that ignore their seed out of the seed check", () => {
+    const rows = fairness([
+      input("p", [
+        ...[1, 2, 3].map((seed) => run({ seed, candidates: [record(0, 1, 1)] })),
+        run({ strategy: "exhaustive", seed: 1, candidates: [record(0, 1, 1)] })
+      ])
+    ])
+    expect(rows.find((r) => r.check === "seeds")).toMatchObject({ fair: true })
+    expect(rows.find((r) => r.check === "seeds")?.detail).toMatch(
+      /seeds 1, 2, 3 .*exhaustive ignores its seed/
+    )
+    const differ = fairness([
+      input("p", [
+        run({ seed: 1, candidates: [record(0, 1, 1)] }),
+        run({ strategy: "evolution", seed: 2, candidates: [record(0, 1, 1)] })
+      ])
+    ])
+    expect(differ.find((r) => r.check === "seeds")?.fair).toBe(false)
   })
 
   it("compares dataset fingerprints when every input has one", () => {

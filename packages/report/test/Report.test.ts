@@ -236,6 +236,39 @@ describe("compare", () => {
     120_000
   )
 
+  it.effect("warns, in the page, summary.md and what it returns, when the scorers' settings differ", () =>
+    withTempDir((dir) =>
+      Effect.gen(function* () {
+        const small = {
+          ...defaultFixture,
+          kernelSets: [[1, 3]],
+          strategies: ["random"],
+          budget: 10,
+          baselineBudget: undefined
+        }
+        const withBatch = (name: string, batch: number) => {
+          const input = fixtureInput({ ...small, name })
+          return {
+            ...input,
+            trained: [],
+            searches: input.searches.map((run) => ({
+              ...run,
+              scorerConfig: { batch, network: { widths: [8, 16] } }
+            }))
+          }
+        }
+        const files = yield* compare([withBatch("batch-64", 64), withBatch("batch-32", 32)], dir)
+        const detail =
+          "sahd settings differ, so the scores are on different scales: batch batch-64: 64; batch-32: 32"
+        expect(files.unfair).toEqual([`scorer: ${detail}`])
+        expect(yield* read(files.summary)).toMatch(/not fair in 1 respect:\*\* scorer/)
+        expect((yield* read(files.index)).includes(detail)).toBe(true)
+        // Nothing trained: no "selected" table and no "none selected" row.
+        expect(yield* read(files.summary)).not.toMatch(/Selected models|none selected/)
+      })
+    )
+  )
+
   it.effect("needs at least two distinct pipelines", () =>
     withTempDir((dir) =>
       Effect.gen(function* () {
@@ -271,6 +304,12 @@ describe("ReportInput", () => {
       expect(error.reason).toBe("input")
       expect(error.message).toMatch(/invalid report input/)
       expect(error.message).toMatch(/accuracy/)
+
+      // A key the schema does not know is refused, not dropped.
+      const extra = JSON.parse(JSON.stringify(yield* Schema.encodeEffect(ReportInput)(input)))
+      extra.searches[0].scorerSettings = { batch: 64 }
+      const unknown = yield* Effect.flip(decodeReportInput(extra))
+      expect(unknown.message).toMatch(/scorerSettings/)
     })
   )
 })

@@ -69,7 +69,7 @@ export {
   testTop1
 } from "./executors/TestTop1.ts"
 /** The `html` reporter. */
-export { HtmlReport, HtmlReporterConfig, htmlReport, htmlReporter } from "./executors/Html.ts"
+export { HtmlReport, HtmlReporterConfig, htmlReport, htmlReporter, reportInputOf } from "./executors/Html.ts"
 /** What a train step outputs. */
 export { TrainedModel, TrainedModels, TrainProgress } from "./executors/TrainedModels.ts"
 /** The benchmarks of `spikernel bench score` and `spikernel bench train`. */

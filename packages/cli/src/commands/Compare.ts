@@ -1,7 +1,8 @@
 /**
  * `spikernel compare <a.ts> <b.ts> … --out DIR [--store DIR] [--json]`: a side-by-side report of the
- * latest runs of several pipelines, with the fairness of the comparison checked (same budget, seeds
- * and data; reuse from the store counted apart).
+ * latest runs of several pipelines, with the fairness of the comparison checked (same data, scorer
+ * settings, budget and seeds; reuse from the store counted apart), each pipeline named as its report
+ * step declares.
  *
  * @since 0.1.0
  */
@@ -10,7 +11,7 @@ import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
 import { emit } from "../Output.ts"
-import { pipelineNames, type ReportOutput, readStore, renderOutput, runReportInput } from "./Report.ts"
+import { pipelineNames, type ReportOutput, readStore, renderOutput, runReport } from "./Report.ts"
 
 /**
  * @since 0.1.0
@@ -31,18 +32,23 @@ export const compare = Command.make(
   },
   Effect.fn("compare")(function* ({ pipelines, out, store, json }) {
     const names = pipelineNames(pipelines)
-    const inputs = yield* Effect.forEach(pipelines, (file, i) => runReportInput(file, names[i])).pipe(
+    // Each pipeline by the name its report step declares (its file name where it has none).
+    const made = yield* Effect.forEach(pipelines, (file, i) => runReport(file, names[i])).pipe(
       Effect.provide(readStore(store, "spikernel compare"))
     )
-    const files = yield* Reports.Report.compare(inputs, out)
+    const files = yield* Reports.Report.compare(
+      made.map(({ input }) => input),
+      out
+    )
     yield* emit(json, files satisfies ReportOutput, renderOutput)
   })
 ).pipe(
   Command.withDescription("Compare the latest runs of several pipelines side by side"),
   Command.withExamples([
     {
-      command: "spikernel compare pipelines/snasnet.ts pipelines/spikernel.ts --out reports/compare",
-      description: "SNASNet's search against SpiKernel's kernel sets"
+      command:
+        "spikernel compare pipelines/quickstart.ts pipelines/spikernel-fmnist.ts --out reports/compare",
+      description: "The quickstart against SpiKernel's four steps on the full Fashion-MNIST"
     }
   ])
 )

@@ -1,6 +1,7 @@
 /**
- * `spikernel report <pipeline.ts> --out DIR [--store DIR] [--json]`: the HTML + SVG + Markdown report
- * of a pipeline's latest run in a store (DESIGN.md §5–6).
+ * `spikernel report <pipeline.ts> [--out DIR] [--store DIR] [--json]`: the HTML + SVG + Markdown report
+ * of a pipeline's latest run in a store (DESIGN.md §5–6): the report the run's own report step
+ * wrote (same inputs, same reporter, same bytes), in the folder it declares or in `--out DIR`.
  *
  * Also home of what `compare` shares: reading a run's results from the store as a `ReportInput`.
  * The run is found by its manifest (the pipeline file's absolute path) and read without the lock;
@@ -10,10 +11,25 @@
  * @since 0.1.0
  */
 import { basename, extname, isAbsolute, resolve } from "node:path"
-import { Architecture, type CandidateRecord, Digest, type RunManifest, type Selector } from "@spikernel/core"
-import { Runner, Runs, StepOutput, Store, type StoreError, StoreLayout } from "@spikernel/pipeline"
-import { Reports } from "@spikernel/snasnet"
-import { Effect, FileSystem, Option, type Schema } from "effect"
+import {
+  Architecture,
+  type CandidateRecord,
+  Digest,
+  Plugin,
+  type RunManifest,
+  type Selector
+} from "@spikernel/core"
+import {
+  type Executor,
+  Runner,
+  Runs,
+  StepOutput,
+  Store,
+  type StoreError,
+  StoreLayout
+} from "@spikernel/pipeline"
+import { HtmlReporterConfig, htmlReporter, Reports, reportInputOf } from "@spikernel/snasnet"
+import { Effect, FileSystem, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
 import { emit, log } from "../Output.ts"
@@ -38,23 +54,15 @@ export const readStore = (root: string, command: string) =>
 const finished = (step: StepRow): boolean => step.status === "cached" || step.status === "computed"
 
 /**
- * What the report of one run is made of, read from the store.
- *
- * - searches: every finished `search` step, its strategy and seed from the step's key preimage;
- * - trained models: the items of every `evaluate` step (metric = accuracy as a fraction), each with the
- *   primary score its architecture got in the searches;
- * - selected: the items a `select` / `tradeoff` step picked from an evaluation;
- * - memory budget: a `maxBytes` in such a selector's config.
- *
- * Firing rates are not among the pipeline's step outputs yet, so that plot is left out.
+ * The latest run of a pipeline file in the store: refused when there is none or it is damaged;
+ * unfinished steps and a changed pipeline file are said on stderr.
  *
  * @since 0.1.0
  */
-export const runReportInput = (
-  file: string,
-  name: string
+export const latestRun = (
+  file: string
 ): Effect.Effect<
-  Reports.ReportInput.ReportInput,
+  { readonly runId: string; readonly manifest: RunManifest.RunManifest },
   Reports.ReportError | StoreError,
   Store.Store | FileSystem.FileSystem
 > =>
@@ -86,7 +94,160 @@ export const runReportInput = (
     if (Option.isSome(bytes) && Digest.sha256Hex(bytes.value) !== manifest.pipelineHash) {
       yield* log(`report: ${file} has changed since run ${runId}; the report shows that run`)
     }
+    return { runId, manifest }
+  })
 
+/**
+ * A run's report as its own report step made it: the step's `html` reporter config and the stored
+ * outputs of the steps it covers, put through the reporter's own `reportInputOf`, so that the
+ * report written here is the run's, byte for byte. `out` is the folder the pipeline declared.
+ * Undefined when the run has no finished `html` report step.
+ *
+ * @since 0.1.0
+ */
+export const reportStepInput = (
+  runId: string,
+  manifest: RunManifest.RunManifest,
+  file: string
+): Effect.Effect<
+  | { readonly input: Reports.ReportInput.ReportInput; readonly out: string; readonly step: string }
+  | undefined,
+  Reports.ReportError | StoreError,
+  Store.Store
+> =>
+  Effect.gen(function* () {
+    const steps = manifest.steps.filter((step) => step.kind === "report" && finished(step))
+    const failure = (detail: string) => new Reports.ReportError({ reason: "input", detail })
+    // The last report step: a paper pipeline's main report comes after its kernel-size report.
+    for (const step of [...steps].reverse()) {
+      const preimage = yield* Store.getValue(Runner.StepPreimageSchema, StoreLayout.preimageEntry(step.key))
+      if (Option.isNone(preimage)) continue
+      const executor = preimage.value.plugins.find((plugin) => plugin.role === "executor")
+      if (executor?.id !== htmlReporter.id) continue
+      const config = yield* Schema.decodeUnknownEffect(HtmlReporterConfig)(executor.config).pipe(
+        Effect.mapError((error) =>
+          failure(
+            `step "${step.name}" of run ${runId}: its reporter config does not decode: ${error.message}`
+          )
+        )
+      )
+      const inputs: Record<string, Executor.ExecutorInput> = {}
+      for (const { role, key } of preimage.value.upstream) {
+        const upstream = manifest.steps.find((candidate) => candidate.key === key)
+        if (upstream === undefined || !finished(upstream)) {
+          return yield* failure(
+            `step "${step.name}" of run ${runId}: an input of it (${role}) is not a finished step of the run`
+          )
+        }
+        const stored = yield* Store.getValue(Schema.Json, StoreLayout.stepEntry(key))
+        if (Option.isNone(stored)) {
+          return yield* failure(
+            `step "${upstream.name}" of run ${runId}: its stored output is damaged or missing; run \`spikernel run ${file}\` to recompute it, then report again`
+          )
+        }
+        const encoded = stored.value
+        const decode = <A, I>(schema: Schema.Codec<A, I>) =>
+          Schema.decodeUnknownEffect(schema)(encoded).pipe(
+            Effect.mapError((error) =>
+              failure(`step "${upstream.name}" of run ${runId}: its output does not decode: ${error.message}`)
+            )
+          )
+        switch (upstream.kind) {
+          case "load":
+            inputs[role] = {
+              kind: "load",
+              step: upstream.name,
+              value: yield* decode(StepOutput.DatasetOutput),
+              encoded
+            }
+            break
+          case "search":
+            inputs[role] = {
+              kind: "search",
+              step: upstream.name,
+              value: yield* decode(StepOutput.SearchResult),
+              encoded
+            }
+            break
+          case "select":
+          case "tradeoff":
+            inputs[role] = {
+              kind: upstream.kind,
+              step: upstream.name,
+              value: yield* decode(StepOutput.SelectionOutput),
+              encoded
+            }
+            break
+          case "train":
+          case "evaluate":
+          case "report": {
+            const made = Option.getOrUndefined(
+              yield* Store.getValue(Runner.StepPreimageSchema, StoreLayout.preimageEntry(key))
+            )?.plugins.find((plugin) => plugin.role === "executor")
+            inputs[role] = {
+              kind: upstream.kind,
+              step: upstream.name,
+              executor: made === undefined ? "" : Plugin.label(made),
+              encoded
+            }
+            break
+          }
+          default:
+            return yield* failure(
+              `step "${upstream.name}" of run ${runId} has an unknown kind ${upstream.kind}`
+            )
+        }
+      }
+      const { input } = yield* reportInputOf(config, inputs).pipe(
+        Effect.mapError((error) => failure(error.message))
+      )
+      return { input, out: config.out, step: step.name }
+    }
+    return undefined
+  })
+
+/**
+ * What the report of a pipeline file's latest run is made of: its report step's input where the
+ * run has one (the declared name and folder), else the input read off the store's steps, named
+ * `name`.
+ *
+ * @since 0.1.0
+ */
+export const runReport = (
+  file: string,
+  name: string
+): Effect.Effect<
+  { readonly input: Reports.ReportInput.ReportInput; readonly out: string | undefined },
+  Reports.ReportError | StoreError,
+  Store.Store | FileSystem.FileSystem
+> =>
+  Effect.gen(function* () {
+    const { runId, manifest } = yield* latestRun(file)
+    const fromStep = yield* reportStepInput(runId, manifest, file)
+    if (fromStep !== undefined) return { input: fromStep.input, out: fromStep.out }
+    return { input: yield* runReportInput({ runId, manifest }, file, name), out: undefined }
+  })
+
+/**
+ * What the report of one run is made of, read from the store (for a run without an `html` report
+ * step; {@link runReport} prefers the run's own report step).
+ *
+ * - searches: every finished `search` step, its strategy and seed from the step's key preimage;
+ * - trained models: the items of every `evaluate` step (metric = accuracy as a fraction), each with the
+ *   primary score its architecture got in the searches;
+ * - selected: the items a `select` / `tradeoff` step picked from an evaluation;
+ * - memory budget: a `maxBytes` in such a selector's config.
+ *
+ * Firing rates are not among the plain evaluation outputs, so that plot is left out.
+ *
+ * @since 0.1.0
+ */
+export const runReportInput = (
+  { runId, manifest }: { readonly runId: string; readonly manifest: RunManifest.RunManifest },
+  file: string,
+  name: string
+): Effect.Effect<Reports.ReportInput.ReportInput, Reports.ReportError | StoreError, Store.Store> =>
+  Effect.gen(function* () {
     // A finished step's output is part of the report: one that is damaged or gone fails the report
     // (naming the step) rather than leaving a hole in it.
     const read = <A, I>(schema: Schema.Codec<A, I>, step: StepRow) =>
@@ -131,6 +292,7 @@ export const runReportInput = (
           if (Option.isNone(result) || result.value.records.length === 0) break
           const first: CandidateRecord.CandidateRecord = result.value.records[0]
           const strategy = preimage?.plugins.find((plugin) => plugin.role === "strategy")
+          const scorer = preimage?.plugins.find((plugin) => plugin.role === "scorer")
           searches.push({
             strategy: strategy === undefined ? step.name : strategy.id,
             cellType: first.architecture.cellType,
@@ -139,6 +301,7 @@ export const runReportInput = (
             // The records carry the scorer's own id; the result names it with its version.
             scorer: first.scores[0]?.scorer ?? result.value.scorer,
             budget: result.value.budget,
+            ...(scorer === undefined ? {} : { scorerConfig: scorer.config }),
             candidates: result.value.records
           })
           break
@@ -245,6 +408,7 @@ export interface ReportOutput {
   readonly plots: ReadonlyArray<string>
   readonly absent: ReadonlyArray<string>
   readonly warnings: ReadonlyArray<string>
+  readonly unfair: ReadonlyArray<string>
 }
 
 /**
@@ -256,6 +420,7 @@ export const renderOutput = (output: ReportOutput): string =>
     `      ${output.summary}`,
     `      ${output.results}`,
     `      ${output.plots.length} plots`,
+    ...output.unfair.map((line) => `warning: not a fair comparison: ${line}`),
     ...output.absent.map((line) => `not drawn: ${line}`),
     ...output.warnings.map((line) => `plot warning: ${line}`)
   ].join("\n")
@@ -271,24 +436,38 @@ export const report = Command.make(
       Argument.withDescription("The pipeline file whose latest run to report")
     ),
     out: Flag.String("out").pipe(
-      Flag.withDescription("The folder to write index.html, summary.md and results.json to")
+      Flag.withDescription(
+        "The folder to write index.html, summary.md and results.json to (default: the folder the pipeline's report step declares)"
+      ),
+      Flag.optional
     ),
     store: Flags.store,
     json: Flags.json
   },
   Effect.fn("report")(function* ({ pipeline, out, store, json }) {
-    const input = yield* runReportInput(pipeline, pipelineNames([pipeline])[0]).pipe(
+    const made = yield* runReport(pipeline, pipelineNames([pipeline])[0]).pipe(
       Effect.provide(readStore(store, "spikernel report"))
     )
-    const files = yield* Reports.Report.report(input, out)
+    const dir = Option.getOrUndefined(out) ?? made.out
+    if (dir === undefined) {
+      return yield* new Reports.ReportError({
+        reason: "input",
+        detail: `${pipeline} has no html report step to say where its report goes; pass --out DIR`
+      })
+    }
+    const files = yield* Reports.Report.report(made.input, resolve(process.cwd(), dir))
     yield* emit(json, files satisfies ReportOutput, renderOutput)
   })
 ).pipe(
   Command.withDescription("Write the HTML, SVG and Markdown report of a pipeline's latest run"),
   Command.withExamples([
     {
-      command: "spikernel report pipelines/quickstart.ts --out reports/quickstart",
-      description: "Report the latest run"
+      command: "spikernel report pipelines/quickstart.ts",
+      description: "Write the latest run's report again, where the pipeline declares (reports/quickstart)"
+    },
+    {
+      command: "spikernel report pipelines/quickstart.ts --out reports/again",
+      description: "The same report in another folder"
     }
   ])
 )

@@ -33,7 +33,9 @@ export const SearchInfo = Schema.Struct({
   strategy: Schema.String,
   seed: Schema.Int,
   /** The reference search speed-ups are measured against (default: kernels {1,3} with 5000 candidates). */
-  baseline: Schema.optionalKey(Schema.Boolean)
+  baseline: Schema.optionalKey(Schema.Boolean),
+  /** The primary scorer's config as declared: the report compares settings across searches. */
+  scorer: Schema.optionalKey(Schema.Json)
 })
 
 /**
@@ -146,6 +148,7 @@ export const reportInputOf = (
             scorer: first.scores[0]?.scorer ?? result.scorer,
             budget: result.budget,
             ...(meta.baseline === undefined ? {} : { baseline: meta.baseline }),
+            ...(meta.scorer === undefined ? {} : { scorerConfig: meta.scorer }),
             candidates: result.records
           })
           break
@@ -232,7 +235,7 @@ export const htmlReporter: Executor.StepExecutor<
 > = {
   step: "report",
   id,
-  version: 3,
+  version: 4,
   description:
     "The HTML + SVG + Markdown report folder, with the Pareto front and the most accurate model within the budget",
   config: HtmlReporterConfig,
@@ -292,6 +295,7 @@ export const htmlReport = (options: {
     searches[name] = {
       strategy: step.spec.strategy.id,
       seed: step.spec.seed ?? options.seed,
+      ...(step.spec.scorer.config === undefined ? {} : { scorer: step.spec.scorer.config as Schema.Json }),
       ...(options.baseline === undefined ? {} : { baseline: options.baseline.includes(name) })
     }
   }
