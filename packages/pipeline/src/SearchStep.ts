@@ -116,9 +116,19 @@ export const run = (
       stepFailure(input.step, error)
     const encodeState = Schema.encodeUnknownSync(strategy.state)
 
-    const jobs = yield* ScoreEvaluator.storeCached(
-      input.jobs ?? ScoreEvaluator.localJobs(input.scorers.map(({ scorer }) => scorer))
-    )
+    // When this process first paid for a score (a job the store did not have), and how many
+    // candidates had been observed then: rates count from there, so the candidates a resume takes
+    // from the store do not make the first rate absurd.
+    let paidSince: { readonly at: number; readonly observed: number } | undefined
+    let observedNow = 0
+    const computing = input.jobs ?? ScoreEvaluator.localJobs(input.scorers.map(({ scorer }) => scorer))
+    const jobs = yield* ScoreEvaluator.storeCached({
+      run: (job) =>
+        Effect.flatMap(Clock.currentTimeMillis, (at) => {
+          if (paidSince === undefined) paidSince = { at, observed: observedNow }
+          return computing.run(job)
+        })
+    })
     const scoring = ScoreEvaluator.make({
       stepKey: key,
       seed: input.seed,
@@ -174,7 +184,15 @@ export const run = (
     const records = new Map<number, CandidateRecord.CandidateRecord>()
     const search = (from: SearchLoop.Position<unknown>) =>
       Effect.gen(function* () {
-        const startedAt = yield* Clock.currentTimeMillis
+        observedNow = from.observed
+        if (from.observed > 0)
+          yield* progress.reused({
+            step: input.step,
+            kind: "search",
+            reused: from.observed,
+            total: params.budget,
+            unit: "candidates"
+          })
         const outcome = yield* SearchLoop.run({
           strategy,
           from,
@@ -191,13 +209,20 @@ export const run = (
                 record
               )
               if (position.observed % params.checkpointEvery === 0) yield* checkpoint(position)
-              const elapsed = ((yield* Clock.currentTimeMillis) - startedAt) / 1000
-              const rate = elapsed > 0 ? (position.observed - from.observed) / elapsed : undefined
+              observedNow = position.observed
+              const now = yield* Clock.currentTimeMillis
+              const since = paidSince
+              const elapsed = since === undefined ? 0 : (now - since.at) / 1000
+              const rate =
+                since !== undefined && elapsed > 0 && position.observed > since.observed
+                  ? (position.observed - since.observed) / elapsed
+                  : undefined
               yield* progress.update({
                 step: input.step,
                 kind: "search",
                 done: position.observed,
                 total: params.budget,
+                unit: "candidates",
                 ratePerSecond: rate,
                 etaSeconds:
                   rate !== undefined && rate > 0 ? (params.budget - position.observed) / rate : undefined,
