@@ -149,9 +149,10 @@ export const layerSilent: Layer.Layer<Progress> = Layer.succeed(Progress, {
  * @since 0.1.0
  */
 export const formatSeconds = (seconds: number): string => {
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`
-  const minutes = Math.floor(seconds / 60)
-  if (minutes < 60) return `${minutes}m${String(Math.round(seconds % 60) % 60).padStart(2, "0")}s`
+  if (seconds < 59.5) return `${seconds.toFixed(seconds < 9.95 ? 1 : 0)}s`
+  const whole = Math.round(seconds)
+  const minutes = Math.floor(whole / 60)
+  if (minutes < 60) return `${minutes}m${String(whole % 60).padStart(2, "0")}s`
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`
 }
 

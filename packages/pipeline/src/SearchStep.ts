@@ -122,11 +122,25 @@ export const run = (
     let paidSince: { readonly at: number; readonly observed: number } | undefined
     let observedNow = 0
     const computing = input.jobs ?? ScoreEvaluator.localJobs(input.scorers.map(({ scorer }) => scorer))
+    // The candidates observed before the first paid score came from the store: a resume says so.
+    const reuse = (reused: number) =>
+      reused > 0
+        ? progress.reused({
+            step: input.step,
+            kind: "search",
+            reused,
+            total: params.budget,
+            unit: "candidates"
+          })
+        : Effect.void
     const jobs = yield* ScoreEvaluator.storeCached({
       run: (job) =>
-        Effect.flatMap(Clock.currentTimeMillis, (at) => {
-          if (paidSince === undefined) paidSince = { at, observed: observedNow }
-          return computing.run(job)
+        Effect.gen(function* () {
+          if (paidSince === undefined) {
+            paidSince = { at: yield* Clock.currentTimeMillis, observed: observedNow }
+            yield* reuse(observedNow)
+          }
+          return yield* computing.run(job)
         })
     })
     const scoring = ScoreEvaluator.make({
@@ -185,14 +199,6 @@ export const run = (
     const search = (from: SearchLoop.Position<unknown>) =>
       Effect.gen(function* () {
         observedNow = from.observed
-        if (from.observed > 0)
-          yield* progress.reused({
-            step: input.step,
-            kind: "search",
-            reused: from.observed,
-            total: params.budget,
-            unit: "candidates"
-          })
         const outcome = yield* SearchLoop.run({
           strategy,
           from,
@@ -240,6 +246,8 @@ export const run = (
             ArchitectureError: (error) => Effect.fail(fail(error))
           })
         )
+        // Every score came from the store (nothing paid): all of it was reused.
+        if (paidSince === undefined) yield* reuse(outcome.position.observed)
         return outcome.position.observed
       })
 
