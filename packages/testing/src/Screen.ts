@@ -31,7 +31,7 @@ export const playBack = (output: string): ReadonlyArray<string> => {
       col = 0
       if (row === lines.length) lines.push("")
     } else if (char === "\x1b") {
-      const match = /^\x1b\[(\d*)([AFJK])/.exec(output.slice(i, i + 12))
+      const match = /^\[(\d*)([AFJK])/.exec(output.slice(i + 1, i + 12))
       if (match === null)
         throw new Error(`unexpected escape sequence at ${i}: ${JSON.stringify(output.slice(i, i + 8))}`)
       const n = match[1] === "" ? 1 : Number(match[1])
@@ -52,7 +52,7 @@ export const playBack = (output: string): ReadonlyArray<string> => {
           lines[row] = match[1] === "2" ? "" : lines[row].slice(0, col)
           break
       }
-      i += match[0].length - 1
+      i += match[0].length
     } else put(char)
   }
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop()

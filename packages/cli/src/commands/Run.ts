@@ -150,10 +150,10 @@ export const run = Command.make(
         compute
       }).pipe(
         Effect.provide(
-          Layer.mergeAll(
-            // Text output: store reports are warnings, printed above the live block like every log.
-            storeLayer(store, "write", `spikernel run ${pipeline}`, json ? log : Effect.logWarning),
-            progressLayer(json, resumeCommand(process.argv.slice(2), process.env))
+          // Text output: store reports (a lock taken over as the store opens, too) are warnings,
+          // printed by the progress's logger, above the live block like every log line.
+          storeLayer(store, "write", `spikernel run ${pipeline}`, json ? log : Effect.logWarning).pipe(
+            Layer.provideMerge(progressLayer(json, resumeCommand(process.argv.slice(2), process.env)))
           )
         )
       )

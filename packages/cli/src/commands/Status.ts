@@ -59,12 +59,7 @@ export const groupRuns = (runs: ReadonlyArray<RunStatus>): ReadonlyArray<Readonl
   const groups: Array<Array<RunStatus>> = []
   for (const run of runs) {
     const last = groups.at(-1)
-    if (
-      run.computedNothing &&
-      last !== undefined &&
-      last[0].computedNothing &&
-      last[0].pipelineFile === run.pipelineFile
-    )
+    if (run.computedNothing && last?.[0].computedNothing && last[0].pipelineFile === run.pipelineFile)
       last.push(run)
     else groups.push([run])
   }
