@@ -223,7 +223,7 @@ export const formatStep = (
       ? reused === undefined
         ? ""
         : `  ${reused.total} ${reused.unit}`
-      : `  ${last.done === last.total ? last.total : `${last.done}/${last.total}`} ${last.unit}`
+      : `  ${last.done === last.total ? last.total : `${last.done}/${last.total}`} ${last.total === 1 ? singular(last.unit) : last.unit}`
   const fromStore = reused === undefined || units === "" ? "" : `, ${reused.reused} from the store`
   return `${prefix}${event.step}  ${event.kind}  ${event.status}  ${formatSeconds(event.seconds)}${units}${fromStore}`
 }

@@ -175,5 +175,15 @@ describe("Progress.layerWriter", () => {
     assert.strictEqual(Progress.formatRate(412.4, "images"), "412/s")
     assert.strictEqual(Progress.formatSeconds(3 * 60 + 59.7), "4m00s")
     assert.strictEqual(Progress.formatSeconds(2 * 3600 + 61), "2h01m")
+    const evaluated = { step: "eval", kind: "evaluate", done: 1, total: 1, unit: "models" }
+    assert.strictEqual(
+      Progress.formatStep(
+        { step: "eval", kind: "evaluate", key: "k", status: "computed", seconds: 1.6 },
+        { done: 5, total: 6 },
+        { ...evaluated, ratePerSecond: undefined, etaSeconds: undefined, best: undefined },
+        undefined
+      ),
+      "[5/6] eval  evaluate  computed  1.6s  1 model"
+    )
   })
 })
