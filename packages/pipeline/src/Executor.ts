@@ -92,7 +92,25 @@ export interface ExecutorContext<C> {
   readonly seed: number
   /** Upstream values by role (`from`, `models`, `dataset`, `from.<name>` for reports). */
   readonly inputs: Readonly<Record<string, ExecutorInput>>
-  readonly progress: (done: number, total: number, best?: number) => Effect.Effect<void>
+  /** How far the step has come; the runner adds the rate and ETA. */
+  readonly progress: (update: ExecutorProgress) => Effect.Effect<void>
+}
+
+/**
+ * An executor's progress: `done` of `total` in its own unit (`images`, `epochs`, `models`).
+ * `fromStore` marks an update made on resuming, whose `done` units came from the step's checkpoint:
+ * it is printed as what the run reused, and the rate counts only what follows it.
+ *
+ * @since 0.1.0
+ */
+export interface ExecutorProgress {
+  readonly done: number
+  readonly total: number
+  readonly unit: string
+  readonly best?: number
+  /** Where inside the step (`model 1/2, epoch 3/10`). */
+  readonly detail?: string
+  readonly fromStore?: boolean
 }
 
 /**

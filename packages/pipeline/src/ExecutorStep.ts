@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import { type DatasetLoader, Plugin, type Selector } from "@spikernel/core"
-import { Context, Effect } from "effect"
-import { type ExecutorInput, StepCheckpoint } from "./Executor.ts"
+import { Clock, Context, Effect } from "effect"
+import { type ExecutorInput, type ExecutorProgress, StepCheckpoint } from "./Executor.ts"
 import type { PreparedStep } from "./Prepare.ts"
 import { Progress } from "./Progress.ts"
 import type { Services } from "./StepServices.ts"
@@ -73,24 +73,40 @@ export const run = (input: {
           Effect.provideService(Store.Store, store)
         )
     })
-    return yield* executor
-      .execute({
-        step: step.name,
-        key,
-        config,
-        seed: input.seed,
-        inputs: input.inputs,
-        progress: (done, total, best) =>
-          progress.update({
-            step: step.name,
-            kind: step.kind,
-            done,
-            total,
-            ratePerSecond: undefined,
-            etaSeconds: undefined,
-            best
-          })
+    // The rate counts from the first update of this process (or the resume point): the units before
+    // it were paid for by an earlier run, or are the one unit whose start time no update gives.
+    let baseline: { readonly done: number; readonly at: number } | undefined
+    const report = (update: ExecutorProgress) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        if (update.fromStore === true) {
+          baseline = { done: update.done, at: now }
+          if (update.done > 0)
+            yield* progress.reused({
+              step: step.name,
+              kind: step.kind,
+              reused: update.done,
+              total: update.total,
+              unit: update.unit
+            })
+        } else if (baseline === undefined) baseline = { done: update.done, at: now }
+        const seconds = (now - baseline.at) / 1000
+        const rate =
+          seconds > 0 && update.done > baseline.done ? (update.done - baseline.done) / seconds : undefined
+        yield* progress.update({
+          step: step.name,
+          kind: step.kind,
+          done: update.done,
+          total: update.total,
+          unit: update.unit,
+          ratePerSecond: rate,
+          etaSeconds: rate === undefined ? undefined : Math.max(0, update.total - update.done) / rate,
+          best: update.best,
+          ...(update.detail === undefined ? {} : { detail: update.detail })
+        })
       })
+    return yield* executor
+      .execute({ step: step.name, key, config, seed: input.seed, inputs: input.inputs, progress: report })
       .pipe(
         Effect.provideContext(Context.add(input.services, StepCheckpoint, checkpoint)),
         Effect.mapError((error) =>

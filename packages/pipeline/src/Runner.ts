@@ -25,8 +25,9 @@ import type { ExecutorInput } from "./Executor.ts"
 import * as DataSources from "./DataSources.ts"
 import { SourceSignature } from "./DataSources.ts"
 import * as ExecutorStep from "./ExecutorStep.ts"
+import * as Runs from "./Runs.ts"
 import type { Prepared, PreparedStep } from "./Prepare.ts"
-import { Progress } from "./Progress.ts"
+import { Progress, type RunEnd } from "./Progress.ts"
 import * as SearchStep from "./SearchStep.ts"
 import { describeFailure, StepError } from "./StepError.ts"
 import { buildService, type Services } from "./StepServices.ts"
@@ -209,6 +210,7 @@ export const makeSession = (
           })
         }
         if (hooks.onStart !== undefined) yield* hooks.onStart(name)
+        if (mode === "run") yield* progress.started({ step: name, kind: step.kind })
         const started = yield* Clock.currentTimeMillis
         const value = yield* compute(step, key)
         const encoded = yield* encode(step, value)
@@ -592,6 +594,29 @@ export const run = (
             setStep(name, "computed", seconds)
           )
       })
+      /** The step a run stopped in, with what the store keeps of it. */
+      const stoppedIn = (name: string | undefined): NonNullable<RunEnd["stopped"]> | undefined => {
+        const stopped = manifest.steps.find((s) => s.name === name)
+        const step = prepared.steps.find((s) => s.name === name)
+        if (stopped === undefined || step === undefined) return undefined
+        const checkpoint = Option.isSome(store.entry(StoreLayout.checkpointEntry(stopped.key)))
+        return {
+          step: stopped.name,
+          kind: stopped.kind,
+          checkpoint,
+          ...(step.kind === "search" && step.search !== undefined
+            ? {
+                kept: {
+                  done: store.entries(StoreLayout.recordPrefix(stopped.key)).length,
+                  total: step.search.budget,
+                  unit: "candidates"
+                }
+              }
+            : {})
+        }
+      }
+      const stepsDone = () =>
+        manifest.steps.filter((s) => s.status === "cached" || s.status === "computed").length
       const finish = (status: "failed" | "interrupted", error?: StepError | StoreError) =>
         Effect.suspend(() => {
           const name = error?._tag === "StepError" ? error.step : current
@@ -608,10 +633,44 @@ export const run = (
                     ? { memory: error.memory }
                     : {})
                 }
-          return name === undefined ? saveManifest : setStep(name, status, undefined, failure)
+          return Effect.andThen(
+            name === undefined ? saveManifest : setStep(name, status, undefined, failure),
+            Effect.suspend(() => {
+              const stopped = stoppedIn(name)
+              return progress.ended({
+                outcome: status,
+                done: stepsDone(),
+                total: prepared.steps.length,
+                ...(stopped === undefined ? {} : { stopped })
+              })
+            })
+          )
         }).pipe(Effect.ignore)
 
+      // How long each step took the last time a run of this pipeline computed it: the overall ETA.
+      const estimates = new Map<string, number>()
+      for (const { manifest: earlier } of yield* Runs.listRuns(options.pipelineFile)) {
+        for (const step of earlier.steps) {
+          if (step.status === "computed" && step.seconds !== undefined && !estimates.has(step.name))
+            estimates.set(step.name, step.seconds)
+        }
+      }
+
+      /** The steps of the run for the progress: before keys are known every step may compute. */
+      const plan = (willCompute: (name: string) => boolean) =>
+        progress.planned({
+          steps: prepared.steps.map((step) => ({
+            name: step.name,
+            kind: step.kind,
+            willCompute: willCompute(step.name),
+            // A selection is a pure function of records: no time worth estimating.
+            estimateSeconds:
+              estimates.get(step.name) ?? (step.kind === "select" || step.kind === "tradeoff" ? 0 : undefined)
+          }))
+        })
+
       const body = Effect.gen(function* () {
+        yield* plan(() => true)
         const keyedSteps = yield* session.keyAll
         manifest = {
           ...manifest,
@@ -623,6 +682,11 @@ export const run = (
           })
         }
         yield* saveManifest
+        yield* plan(
+          (name) =>
+            !session.wasComputed(name) &&
+            Option.isNone(store.entry(StoreLayout.stepEntry(session.keyOf(name).key)))
+        )
         /** Steps computed again in this run although the store held them: their downstream too. */
         const repaired = new Set<string>()
         for (const { step, key, preimage } of keyedSteps) {
@@ -654,6 +718,7 @@ export const run = (
         for (const name of leafSteps(prepared)) results[name] = (yield* session.stepValue(name)).encoded
         manifest = { ...manifest, endedAt: new Date(yield* Clock.currentTimeMillis).toISOString() }
         yield* saveManifest
+        yield* progress.ended({ outcome: "finished", done: stepsDone(), total: prepared.steps.length })
         return { runId, manifest, results }
       })
 

@@ -116,9 +116,33 @@ export const run = (
       stepFailure(input.step, error)
     const encodeState = Schema.encodeUnknownSync(strategy.state)
 
-    const jobs = yield* ScoreEvaluator.storeCached(
-      input.jobs ?? ScoreEvaluator.localJobs(input.scorers.map(({ scorer }) => scorer))
-    )
+    // When this process first paid for a score (a job the store did not have), and how many
+    // candidates had been observed then: rates count from there, so the candidates a resume takes
+    // from the store do not make the first rate absurd.
+    let paidSince: { readonly at: number; readonly observed: number } | undefined
+    let observedNow = 0
+    const computing = input.jobs ?? ScoreEvaluator.localJobs(input.scorers.map(({ scorer }) => scorer))
+    // The candidates observed before the first paid score came from the store: a resume says so.
+    const reuse = (reused: number) =>
+      reused > 0
+        ? progress.reused({
+            step: input.step,
+            kind: "search",
+            reused,
+            total: params.budget,
+            unit: "candidates"
+          })
+        : Effect.void
+    const jobs = yield* ScoreEvaluator.storeCached({
+      run: (job) =>
+        Effect.gen(function* () {
+          if (paidSince === undefined) {
+            paidSince = { at: yield* Clock.currentTimeMillis, observed: observedNow }
+            yield* reuse(observedNow)
+          }
+          return yield* computing.run(job)
+        })
+    })
     const scoring = ScoreEvaluator.make({
       stepKey: key,
       seed: input.seed,
@@ -174,7 +198,7 @@ export const run = (
     const records = new Map<number, CandidateRecord.CandidateRecord>()
     const search = (from: SearchLoop.Position<unknown>) =>
       Effect.gen(function* () {
-        const startedAt = yield* Clock.currentTimeMillis
+        observedNow = from.observed
         const outcome = yield* SearchLoop.run({
           strategy,
           from,
@@ -191,13 +215,20 @@ export const run = (
                 record
               )
               if (position.observed % params.checkpointEvery === 0) yield* checkpoint(position)
-              const elapsed = ((yield* Clock.currentTimeMillis) - startedAt) / 1000
-              const rate = elapsed > 0 ? (position.observed - from.observed) / elapsed : undefined
+              observedNow = position.observed
+              const now = yield* Clock.currentTimeMillis
+              const since = paidSince
+              const elapsed = since === undefined ? 0 : (now - since.at) / 1000
+              const rate =
+                since !== undefined && elapsed > 0 && position.observed > since.observed
+                  ? (position.observed - since.observed) / elapsed
+                  : undefined
               yield* progress.update({
                 step: input.step,
                 kind: "search",
                 done: position.observed,
                 total: params.budget,
+                unit: "candidates",
                 ratePerSecond: rate,
                 etaSeconds:
                   rate !== undefined && rate > 0 ? (params.budget - position.observed) / rate : undefined,
@@ -215,6 +246,8 @@ export const run = (
             ArchitectureError: (error) => Effect.fail(fail(error))
           })
         )
+        // Every score came from the store (nothing paid): all of it was reused.
+        if (paidSince === undefined) yield* reuse(outcome.position.observed)
         return outcome.position.observed
       })
 

@@ -346,7 +346,7 @@ export const ToyTrainer: StepExecutor<
       const first = saved._tag === "Some" ? saved.value.epoch + 1 : 0
       for (let epoch = first; epoch < context.config.epochs; epoch++) {
         yield* checkpoints.save(EpochCheckpoint, { epoch })
-        yield* context.progress(epoch + 1, context.config.epochs)
+        yield* context.progress({ done: epoch + 1, total: context.config.epochs, unit: "epochs" })
       }
       if (selection.selected.length === 0)
         return yield* new ExecutorError({ executor: "toy-train", reason: "nothing selected" })

@@ -26,6 +26,7 @@ import { Builtins } from "@spikernel/snasnet"
 import * as Flags from "../Flags.ts"
 import * as Typecheck from "../Typecheck.ts"
 import { emit, log } from "../Output.ts"
+import { resumeCommand } from "../ResumeCommand.ts"
 
 /**
  * The plugins and executors pipelines can name: `@spikernel/snasnet`'s registry of every built-in.
@@ -43,9 +44,10 @@ export const pluginRegistry: Registry.Registry = Builtins.registry
 export const storeLayer = (
   root: string,
   mode: "read" | "write" | "plan",
-  command: string
+  command: string,
+  report: (line: string) => Effect.Effect<void> = log
 ): Layer.Layer<Store.Store, StoreError | StoreLocked, FileSystem.FileSystem> =>
-  Store.layer({ root, mode, command, report: log })
+  Store.layer({ root, mode, command, report })
 
 /**
  * Type-checks (unless told not to), imports and prepares a pipeline file (every config decoded,
@@ -65,14 +67,17 @@ export const preparePipeline = (file: string, options: { readonly typecheck?: bo
   })
 
 /**
- * Progress on stderr: redrawn on a terminal, plain lines otherwise, JSON lines for `--json`.
+ * Progress on stderr: a live block on a terminal, plain lines otherwise, JSON lines for `--json`;
+ * log lines are printed above the block. `resume` is the command a stopped run prints.
  *
  * @since 0.1.0
  */
-export const progressLayer = (json: boolean): Layer.Layer<Progress.Progress> =>
+export const progressLayer = (json: boolean, resume?: string): Layer.Layer<Progress.Progress> =>
   Progress.layerWriter({
     mode: json ? "json" : process.stderr.isTTY ? "tty" : "lines",
-    write: (text) => void process.stderr.write(text)
+    write: (text) => void process.stderr.write(text),
+    columns: () => process.stderr.columns,
+    ...(resume === undefined ? {} : { resumeCommand: resume })
   })
 
 /** The `note` of each result that has one (the html reporter's: the pick and where the report is). */
@@ -88,17 +93,23 @@ const wallTime = (manifest: Runner.RunResult["manifest"]): string =>
     ? ""
     : ` (wall time ${((Date.parse(manifest.endedAt) - Date.parse(manifest.startedAt)) / 1000).toFixed(1)} s)`
 
-const render = (result: Runner.RunResult): string =>
-  [
-    ...result.manifest.steps.map(
-      (step) =>
-        `${step.name.padEnd(16)} ${step.kind.padEnd(8)} ${step.status.padEnd(9)} ${
-          step.seconds === undefined ? "" : `${step.seconds.toFixed(1)}s`.padStart(8)
-        }  ${step.key.slice(0, 12)}`
-    ),
-    `run ${result.runId} in ${result.manifest.store}${wallTime(result.manifest)}`,
+/**
+ * The summary of a finished run; each step was printed as it finished, so only the counts: `4 steps:
+ * 3 computed, 1 cached; run … in … (wall time 5.5 s)`, then the results' notes (where the report is).
+ *
+ * @since 0.1.0
+ */
+export const render = (result: Runner.RunResult): string => {
+  const steps = result.manifest.steps
+  const counts = (["computed", "cached"] as const)
+    .map((status) => [status, steps.filter((step) => step.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`)
+  return [
+    `${steps.length} step${steps.length === 1 ? "" : "s"}: ${counts.join(", ") || "none"}; run ${result.runId} in ${result.manifest.store}${wallTime(result.manifest)}`,
     ...notes(result)
   ].join("\n")
+}
 
 /**
  * @since 0.1.0
@@ -139,7 +150,11 @@ export const run = Command.make(
         compute
       }).pipe(
         Effect.provide(
-          Layer.mergeAll(storeLayer(store, "write", `spikernel run ${pipeline}`), progressLayer(json))
+          // Text output: store reports (a lock taken over as the store opens, too) are warnings,
+          // printed by the progress's logger, above the live block like every log line.
+          storeLayer(store, "write", `spikernel run ${pipeline}`, json ? log : Effect.logWarning).pipe(
+            Layer.provideMerge(progressLayer(json, resumeCommand(process.argv.slice(2), process.env)))
+          )
         )
       )
       yield* emit(json, result, render)

@@ -33,9 +33,11 @@ export interface RunStatus {
     readonly kind: string
     readonly status: string
     readonly key: string
-    /** For searches not yet done: candidates journaled and the budget. */
+    /** For searches not done that have journaled candidates: how many, and the budget. */
     readonly candidates?: { readonly done: number; readonly budget: number }
   }>
+  /** A rerun that found every step in the store. */
+  readonly computedNothing: boolean
 }
 
 /**
@@ -47,19 +49,52 @@ export interface StatusOutput {
   readonly usage: Store.Usage
 }
 
+/**
+ * Runs as `status` lists them: each run, except that reruns of one pipeline in a row that computed
+ * nothing are one group.
+ *
+ * @since 0.1.0
+ */
+export const groupRuns = (runs: ReadonlyArray<RunStatus>): ReadonlyArray<ReadonlyArray<RunStatus>> => {
+  const groups: Array<Array<RunStatus>> = []
+  for (const run of runs) {
+    const last = groups.at(-1)
+    if (run.computedNothing && last?.[0].computedNothing && last[0].pipelineFile === run.pipelineFile)
+      last.push(run)
+    else groups.push([run])
+  }
+  return groups
+}
+
+const renderGroup = (group: ReadonlyArray<RunStatus>): ReadonlyArray<string> => {
+  const [run] = group
+  if (run.computedNothing) {
+    const steps = `all ${run.steps.length} step${run.steps.length === 1 ? "" : "s"} cached`
+    const before =
+      group.length === 1
+        ? ""
+        : `; so did the ${group.length - 1} rerun${group.length === 2 ? "" : "s"} before it, back to ${group.at(-1)!.runId}`
+    return [`${run.runId}  ${run.state}  ${run.pipelineFile}  computed nothing (${steps})${before}`]
+  }
+  const head = `${run.runId}  ${run.state}  ${run.pipelineFile}  (${run.runtime}, ${run.backend})`
+  return [
+    head,
+    ...run.steps.map((step) => {
+      const candidates =
+        step.candidates === undefined
+          ? ""
+          : `  ${step.candidates.done}/${step.candidates.budget} candidates in the store`
+      return `  ${step.name.padEnd(16)} ${step.kind.padEnd(8)} ${step.status}${candidates}`
+    })
+  ]
+}
+
 const render = (output: StatusOutput): string => {
   const lines = [
     `store ${output.store}: ${output.usage.entries} entries, journal ${output.usage.journalBytes} B, ${output.usage.blobs} blobs ${output.usage.blobBytes} B`
   ]
   if (output.runs.length === 0) lines.push("no runs")
-  for (const run of output.runs) {
-    lines.push(`${run.runId}  ${run.state}  ${run.pipelineFile}  (${run.runtime}, ${run.backend})`)
-    for (const step of run.steps) {
-      const candidates =
-        step.candidates === undefined ? "" : `  ${step.candidates.done}/${step.candidates.budget} candidates`
-      lines.push(`  ${step.name.padEnd(16)} ${step.kind.padEnd(8)} ${step.status}${candidates}`)
-    }
-  }
+  for (const group of groupRuns(output.runs)) lines.push(...renderGroup(group))
   return lines.join("\n")
 }
 
@@ -87,7 +122,7 @@ export const status = Command.make(
     const file = Option.map(pipeline, (path) => (isAbsolute(path) ? path : resolve(process.cwd(), path)))
     const output = yield* Effect.gen(function* () {
       const opened = yield* Store.Store
-      const runs = (yield* Runs.listRuns(Option.getOrUndefined(file))).slice(0, Math.max(0, limit))
+      const runs = yield* Runs.listRuns(Option.getOrUndefined(file))
       const statuses: Array<RunStatus> = []
       for (const { runId, manifest, damage } of runs) {
         const failed = manifest.steps.some((s) => s.status === "failed")
@@ -113,16 +148,18 @@ export const status = Command.make(
               StoreLayout.preimageEntry(step.key)
             )
             const budget = Option.match(preimage, {
-              onNone: () => 0,
-              onSome: (p) => Number(p.params.budget ?? 0)
+              onNone: () => undefined,
+              onSome: (p) => (typeof p.params.budget === "number" ? p.params.budget : undefined)
             })
             const done = opened.entries(StoreLayout.recordPrefix(step.key)).length
+            // A search that never started has nothing to count (no `pending 0/0`).
+            const started = step.status !== "pending" || done > 0
             steps.push({
               name: step.name,
               kind: step.kind,
               status: step.status,
               key: step.key,
-              candidates: { done, budget }
+              ...(started && budget !== undefined ? { candidates: { done, budget } } : {})
             })
           } else {
             steps.push({ name: step.name, kind: step.kind, status: step.status, key: step.key })
@@ -136,10 +173,16 @@ export const status = Command.make(
           state,
           runtime: `${manifest.runtime.name} ${manifest.runtime.version}`,
           backend: manifest.backend.backend,
-          steps
+          steps,
+          computedNothing:
+            state === "finished" &&
+            manifest.steps.length > 0 &&
+            manifest.steps.every((s) => s.status === "cached")
         })
       }
-      return { store: opened.root, runs: statuses, usage: yield* opened.usage }
+      // `--limit` counts what is listed: a group of reruns that computed nothing is one.
+      const shown = groupRuns(statuses).slice(0, Math.max(0, limit)).flat()
+      return { store: opened.root, runs: shown, usage: yield* opened.usage }
     }).pipe(Effect.provide(storeLayer(store, "read", "spikernel status")))
     yield* emit(json, output, render)
   })

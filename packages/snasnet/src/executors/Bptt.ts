@@ -93,11 +93,20 @@ export const bpttTrainer: Executor.StepExecutor<
             `expects ${shape.join("×")} and ${network.classes} (set network.preset)`
         )
       }
-      // Progress in batches: the same units whatever the number of epochs and models.
+      // Progress in images: the same unit whatever the number of epochs and models, and the one a
+      // rate is read in (images per second).
       const batchesPerEpoch = training.dropLast
         ? Math.floor(info.trainSize / training.batchSize)
         : Math.ceil(info.trainSize / training.batchSize)
-      const total = selection.selected.length * training.epochs * batchesPerEpoch
+      const imagesPerEpoch = training.dropLast ? batchesPerEpoch * training.batchSize : info.trainSize
+      const imagesPerModel = training.epochs * imagesPerEpoch
+      const modelCount = selection.selected.length
+      const total = modelCount * imagesPerModel
+      /** Images trained after `batch` batches of `epoch` (1-based) of the model after `finished` others. */
+      const imagesAt = (finishedModels: number, epoch: number, batch: number) =>
+        finishedModels * imagesPerModel +
+        (epoch - 1) * imagesPerEpoch +
+        Math.min(batch * training.batchSize, imagesPerEpoch)
       const saved = yield* stepCheckpoint.load(TrainProgress)
       const finished: Array<TrainedModel> = Option.isSome(saved) ? [...saved.value.finished] : []
       let current = Option.isSome(saved) ? saved.value.current : null
@@ -139,17 +148,34 @@ export const bpttTrainer: Executor.StepExecutor<
             Effect.sync(() => Network.buildNetwork(arch, network, { neuron: Lif.lif(), seed: context.seed })),
             (built) => Effect.sync(built.dispose)
           )
-          const done = finished.length * training.epochs * batchesPerEpoch
+          const before = finished.length
+          const where = (epoch: number) =>
+            `model ${before + 1}/${modelCount}, epoch ${epoch}/${training.epochs}`
           const result = yield* Training.train({
             model: trainableNetwork(model),
             config: training,
             onProgress: (event) => {
               switch (event._tag) {
                 case "Batch":
-                  return context.progress(done + (event.epoch - 1) * event.batches + event.batch, total, best)
+                  return context.progress({
+                    done: imagesAt(before, event.epoch, event.batch),
+                    total,
+                    unit: "images",
+                    ...(best === undefined ? {} : { best }),
+                    detail: where(event.epoch)
+                  })
                 case "Resumed":
-                  return Effect.logInfo(
-                    `train ${label}: resuming from the store at epoch ${event.position.epoch}, batch ${event.position.batch}`
+                  return Effect.andThen(
+                    Effect.logInfo(
+                      `train ${label}: resuming from the store at epoch ${event.position.epoch}, batch ${event.position.batch}`
+                    ),
+                    context.progress({
+                      done: imagesAt(before, event.position.epoch + 1, event.position.batch),
+                      total,
+                      unit: "images",
+                      detail: where(event.position.epoch + 1),
+                      fromStore: true
+                    })
                   )
                 case "Epoch":
                   best = Math.max(best ?? 0, event.record.testTop1)
@@ -185,6 +211,18 @@ export const bpttTrainer: Executor.StepExecutor<
           return trained
         }).pipe(Effect.scoped)
 
+      // Models a killed run finished: from the store (a model resumed mid-way says so as it resumes).
+      const trainedBefore = finished.filter((model) =>
+        selection.selected.some((item) => item.id === model.id)
+      )
+      if (trainedBefore.length > 0 && current === null)
+        yield* context.progress({
+          done: trainedBefore.length * imagesPerModel,
+          total,
+          unit: "images",
+          detail: `${trainedBefore.length} of ${modelCount} models trained`,
+          fromStore: true
+        })
       for (const item of selection.selected) {
         if (finished.some((model) => model.id === item.id)) continue
         finished.push(yield* trainOne(item))

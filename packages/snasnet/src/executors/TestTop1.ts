@@ -152,7 +152,7 @@ export const testEvaluator: Executor.StepExecutor<
           epochs: model.epochs.length,
           trainSeconds: model.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0)
         })
-        yield* context.progress(i + 1, trained.models.length)
+        yield* context.progress({ done: i + 1, total: trained.models.length, unit: "models" })
       }
       return {
         metric: "test top-1 accuracy",
