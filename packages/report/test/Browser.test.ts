@@ -8,7 +8,7 @@
  * `artifacts/report-browser/` (gitignored) for people to look at.
  *
  * Pages: the reports of the quickstart and of compare-strategies, from the report inputs of real
- * runs (`fixtures/*.json`, made by `pipelines/tools/report-fixture.ts`), and a synthetic report and
+ * runs (`fixtures/*.json`, made by `packages/cli/scripts/report-fixture.ts`), and a synthetic report and
  * comparison at the paper's scale (`ReportFixture.ts`).
  *
  * Chromium is a system package (`.ci/run` installs it). Where it is missing the test is skipped with a

@@ -39,17 +39,17 @@ const scorerLayer = <ROut, E>(plugin: Plugin.AnyPlugin, config: unknown, context
 
 for (const plugin of [params, memory]) {
   scorerContract(`${plugin.id} (real networks, the data set's preset)`, {
-    layer: scorerLayer(plugin, { network: { preset: "fashion-mnist" } }, Layer.empty),
+    layer: scorerLayer(plugin, { network: { preset: "fashion-mnist" } }, Backend.layerCpu),
     id: plugin.id,
     architectures,
     impossible: {
-      layer: scorerLayer(plugin, {}, Layer.empty),
+      layer: scorerLayer(plugin, {}, Backend.layerCpu),
       reason: /no network preset in the config and no data set/
     }
   })
 
   scorerContract(`${plugin.id} (real networks, cifar100 with narrower widths)`, {
-    layer: scorerLayer(plugin, { network: { preset: "cifar100", widths: [64, 128] } }, Layer.empty),
+    layer: scorerLayer(plugin, { network: { preset: "cifar100", widths: [64, 128] } }, Backend.layerCpu),
     id: plugin.id,
     architectures
   })
