@@ -101,6 +101,23 @@ const render = (result: Runner.RunResult): string =>
   ].join("\n")
 
 /**
+ * Score jobs on the cluster at `url` (imported only when asked for: the SQL driver and the cluster
+ * runtime stay out of an in-process run's start-up).
+ *
+ * @since 0.1.0
+ */
+const clusterJobs = (url: string) =>
+  Layer.unwrap(
+    Effect.promise(() => import("@spikernel/cluster")).pipe(
+      Effect.map(({ ClusterJobs }) =>
+        ClusterJobs.layer(url, {
+          onPlacement: (text) => log(text === "" ? "cluster: nothing in flight" : `cluster: in flight ${text}`)
+        })
+      )
+    )
+  )
+
+/**
  * @since 0.1.0
  */
 export const run = Command.make(
@@ -116,10 +133,12 @@ export const run = Command.make(
     ),
     store: Flags.store,
     typecheck: Flags.typecheck,
+    cluster: Flags.cluster,
     json: Flags.json
   },
   Effect.fn("run")(
-    function* ({ pipeline, backend, store, typecheck, json }) {
+    function* ({ pipeline, backend, store, typecheck, cluster, json }) {
+      const url = Flags.clusterUrl(cluster)
       const { loaded, prepared } = yield* preparePipeline(pipeline, { typecheck })
       const compute: Runner.Compute = Effect.gen(function* () {
         const context = yield* Layer.build(Backend.layer({ backend }))
@@ -139,7 +158,11 @@ export const run = Command.make(
         compute
       }).pipe(
         Effect.provide(
-          Layer.mergeAll(storeLayer(store, "write", `spikernel run ${pipeline}`), progressLayer(json))
+          Layer.mergeAll(
+            storeLayer(store, "write", `spikernel run ${pipeline}`),
+            progressLayer(json),
+            url === undefined ? Layer.empty : clusterJobs(url)
+          )
         )
       )
       yield* emit(json, result, render)
@@ -153,6 +176,10 @@ export const run = Command.make(
     {
       command: "spikernel run pipelines/quickstart.ts --backend wasm --store /data/runs --json",
       description: "On the wasm backend, into another store, with a JSON result"
+    },
+    {
+      command: "spikernel run pipelines/quickstart.ts --cluster postgres://spikernel@db:5432/spikernel",
+      description: "Score candidates on the workers of a cluster (spikernel worker --cluster …)"
     }
   ])
 )
