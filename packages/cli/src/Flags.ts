@@ -52,7 +52,9 @@ export const cluster = Flag.String("cluster").pipe(
  *
  * @since 0.1.0
  */
-export const clusterUrl = (flag: { readonly _tag: "Some"; readonly value: string } | { readonly _tag: "None" }) =>
+export const clusterUrl = (
+  flag: { readonly _tag: "Some"; readonly value: string } | { readonly _tag: "None" }
+) =>
   flag._tag === "Some"
     ? flag.value
     : process.env.SPIKERNEL_CLUSTER !== undefined && process.env.SPIKERNEL_CLUSTER !== ""

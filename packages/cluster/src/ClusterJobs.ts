@@ -94,10 +94,16 @@ const make = (
       Effect.ignore
     )
     yield* refresh
-    yield* refresh.pipe(Effect.repeat(Schedule.spaced(Math.min(settings.heartbeat, 500))), Effect.forkIn(layerScope))
+    yield* refresh.pipe(
+      Effect.repeat(Schedule.spaced(Math.min(settings.heartbeat, 500))),
+      Effect.forkIn(layerScope)
+    )
 
     const placementText = () =>
-      [...inFlight].filter(([, n]) => n > 0).map(([name, n]) => `${n} on ${name}`).join(", ")
+      [...inFlight]
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => `${n} on ${name}`)
+        .join(", ")
 
     return ScoreEvaluator.RemoteJobs.of({
       forStep: (setup) =>
@@ -114,7 +120,8 @@ const make = (
             WHERE entity_type = ${entityType} AND tag = 'Score' AND message_id IS NOT NULL`.pipe(
             Effect.mapError((error) => fail(`reading the cluster's stored jobs: ${error.message}`))
           )
-          for (const row of stored) previous.set(row.message_id.slice(row.message_id.lastIndexOf("/") + 1), row.entity_id)
+          for (const row of stored)
+            previous.set(row.message_id.slice(row.message_id.lastIndexOf("/") + 1), row.entity_id)
           const sent = new Set<string>()
           const warned = new Set<string>()
 
@@ -189,7 +196,10 @@ const make = (
             Exit.isSuccess(exit) || !Exit.hasInterrupts(exit) ? forget([...sent]) : Effect.void
           )
 
-          const evaluationError = (job: ScoreEvaluator.ScoreJob, failure: JobFailure | ClusterError | { readonly message: string }) =>
+          const evaluationError = (
+            job: ScoreEvaluator.ScoreJob,
+            failure: JobFailure | ClusterError | { readonly message: string }
+          ) =>
             new Evaluator.EvaluationError({
               index: job.requestedBy.index,
               architecture: Architecture.architectureLabel(job.architecture),
@@ -224,11 +234,15 @@ const make = (
                 sent.add(job.key)
                 // Interruptible although the search loop runs candidates uninterruptibly: the job is
                 // stored, and a resumed run gets its reply; a stopped run must not wait for workers.
-                const reply = yield* Effect.interruptible(client(target.entityId).Score({ key: job.key, job: text })).pipe(
-                    Effect.ensuring(target.worker === "" ? Effect.void : release(target.worker)),
-                    Effect.tapError(() => forget([job.key]).pipe(Effect.tap(() => Effect.sync(() => sent.delete(job.key))))),
-                    Effect.mapError((error) => evaluationError(job, error as { readonly message: string }))
-                  )
+                const reply = yield* Effect.interruptible(
+                  client(target.entityId).Score({ key: job.key, job: text })
+                ).pipe(
+                  Effect.ensuring(target.worker === "" ? Effect.void : release(target.worker)),
+                  Effect.tapError(() =>
+                    forget([job.key]).pipe(Effect.tap(() => Effect.sync(() => sent.delete(job.key))))
+                  ),
+                  Effect.mapError((error) => evaluationError(job, error as { readonly message: string }))
+                )
                 const decoded = yield* decodeJson(ScoreReply, reply, "the worker's reply").pipe(
                   Effect.mapError((error) => evaluationError(job, error))
                 )
@@ -244,6 +258,4 @@ const make = (
  *
  * @since 0.1.0
  */
-export const workers = (url: string) =>
-  WorkerTable.list.pipe(Effect.provide(Database.layer(url)))
-
+export const workers = (url: string) => WorkerTable.list.pipe(Effect.provide(Database.layer(url)))

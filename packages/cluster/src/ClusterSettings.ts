@@ -121,7 +121,8 @@ export const defaults: Settings = {
   workerStale: 5_000
 }
 
-const variable = (name: string) => `SPIKERNEL_CLUSTER_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_MS`
+const variable = (name: string) =>
+  `SPIKERNEL_CLUSTER_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_MS`
 
 /**
  * The defaults with the environment's overrides (`SPIKERNEL_CLUSTER_*_MS`).

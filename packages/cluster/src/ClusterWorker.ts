@@ -66,7 +66,10 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
     const settings = yield* ClusterSettings.fromEnv()
     yield* ClusterSettings.parseUrl(options.url)
     if (!Number.isSafeInteger(options.slots) || options.slots < 1) {
-      return yield* new ClusterError({ reason: "setting", detail: `--slots ${options.slots}: must be a whole number ≥ 1` })
+      return yield* new ClusterError({
+        reason: "setting",
+        detail: `--slots ${options.slots}: must be a whole number ≥ 1`
+      })
     }
     const host = options.host ?? "127.0.0.1"
     const port = options.port ?? (yield* freePort)
@@ -85,7 +88,9 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
             Effect.gen(function* () {
               const { key, job } = request.payload
               const decoded = yield* decodeJson(ScoreJob, job, "the job").pipe(
-                Effect.mapError((error) => new JobFailure({ reason: "message", worker: name, detail: error.detail }))
+                Effect.mapError(
+                  (error) => new JobFailure({ reason: "message", worker: name, detail: error.detail })
+                )
               )
               running.set(key, {
                 step: decoded.requestedBy.step.slice(0, 12),
@@ -97,7 +102,11 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
                 Effect.onExit((exit) =>
                   Effect.logInfo(
                     `candidate ${decoded.requestedBy.index} ${
-                      exit._tag === "Success" ? "scored" : Exit.hasInterrupts(exit) ? "interrupted" : `failed (${String(Cause.squash(exit.cause))})`
+                      exit._tag === "Success"
+                        ? "scored"
+                        : Exit.hasInterrupts(exit)
+                          ? "interrupted"
+                          : `failed (${String(Cause.squash(exit.cause))})`
                     } in ${((Date.now() - started) / 1000).toFixed(2)} s`
                   )
                 ),
@@ -118,7 +127,8 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
       const sharding = yield* Sharding.Sharding
       const beat = Effect.suspend(() => {
         const shards: Array<number> = []
-        for (let i = 1; i <= shardsPerGroup; i++) if (sharding.hasShardId(ShardId.make("default", i))) shards.push(i)
+        for (let i = 1; i <= shardsPerGroup; i++)
+          if (sharding.hasShardId(ShardId.make("default", i))) shards.push(i)
         return WorkerTable.beat({
           name,
           address: `${host}:${port}`,

@@ -11,8 +11,11 @@ import { CacheKey, type Registry } from "@spikernel/pipeline"
  *
  * @since 0.1.0
  */
-export const pluginLabel = (plugin: { readonly kind: string; readonly id: string; readonly version: number }): string =>
-  `${plugin.kind}/${plugin.id}@${plugin.version}`
+export const pluginLabel = (plugin: {
+  readonly kind: string
+  readonly id: string
+  readonly version: number
+}): string => `${plugin.kind}/${plugin.id}@${plugin.version}`
 
 /**
  * @since 0.1.0

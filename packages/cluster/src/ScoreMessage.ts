@@ -135,7 +135,10 @@ export const decodeJson = <A, I>(schema: Schema.Codec<A, I>, text: string, what:
     Effect.mapError((error) =>
       error._tag === "ClusterError"
         ? error
-        : new ClusterError({ reason: "message", detail: `${what} does not decode: ${String(error).split("\n").join("; ")}` })
+        : new ClusterError({
+            reason: "message",
+            detail: `${what} does not decode: ${String(error).split("\n").join("; ")}`
+          })
     )
   )
 

@@ -77,7 +77,13 @@ export const make = (options: {
           if (deferred !== undefined)
             Deferred.doneUnsafe(
               deferred,
-              Effect.fail(new JobFailure({ reason: "worker", worker: options.worker, detail: `compute thread died: ${why}` }))
+              Effect.fail(
+                new JobFailure({
+                  reason: "worker",
+                  worker: options.worker,
+                  detail: `compute thread died: ${why}`
+                })
+              )
             )
         }
         if (!ready) {

@@ -59,7 +59,8 @@ export const make = (options: {
     // Loaders read files: the platform of the process (thread) the computer lives in.
     const platform = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
     const { worker } = options
-    const refuse = (reason: JobFailure["reason"], detail: string) => new JobFailure({ reason, worker, detail })
+    const refuse = (reason: JobFailure["reason"], detail: string) =>
+      new JobFailure({ reason, worker, detail })
     // Built services live for the worker's life, one entry per distinct setup.
     const setups = new Map<string, Deferred.Deferred<Built, JobFailure>>()
     let compute: Deferred.Deferred<Context.Context<Backend>, JobFailure> | undefined
@@ -74,13 +75,20 @@ export const make = (options: {
         Backend.layer({ backend: options.backend, threads: 1 }),
         scope
       ).pipe(
-        Effect.mapError((error) => refuse("worker", `the ${options.backend} backend did not start: ${error.message}`)),
+        Effect.mapError((error) =>
+          refuse("worker", `the ${options.backend} backend did not start: ${error.message}`)
+        ),
         Effect.exit,
         Effect.flatMap((exit) => Effect.andThen(Deferred.done(deferred, exit), Deferred.await(deferred)))
       )
     })
 
-    const resolve = (spec: { readonly kind: string; readonly id: string; readonly version: number; readonly config: unknown }) =>
+    const resolve = (spec: {
+      readonly kind: string
+      readonly id: string
+      readonly version: number
+      readonly config: unknown
+    }) =>
       Registry.resolvePlugin(
         options.registry,
         spec.kind as Plugin.PluginKind,
@@ -120,7 +128,9 @@ export const make = (options: {
           scope
         ).pipe(Effect.mapError(stepFailure("dataset")), Effect.provideContext(platform))
         const info = yield* dataset.service.info.pipe(
-          Effect.mapError((error) => refuse("dataset", `data set ${Plugin.label(loader.identity)}: ${error.message}`))
+          Effect.mapError((error) =>
+            refuse("dataset", `data set ${Plugin.label(loader.identity)}: ${error.message}`)
+          )
         )
         if (setup.fingerprint !== null && info.fingerprint !== setup.fingerprint) {
           return yield* refuse(
@@ -165,7 +175,11 @@ export const make = (options: {
           )
           const services = yield* built(job.setup)
           const scorer = services.scorers[job.scorer]
-          if (scorer === undefined) return yield* refuse("message", `the job names scorer ${job.scorer} of ${services.scorers.length}`)
+          if (scorer === undefined)
+            return yield* refuse(
+              "message",
+              `the job names scorer ${job.scorer} of ${services.scorers.length}`
+            )
           const canonical = services.space.canonical(job.architecture)
           const label = Architecture.architectureLabel(canonical)
           const key = CacheKey.scoreKey({

@@ -120,7 +120,9 @@ const decodeRows = Schema.decodeUnknownEffect(Schema.Array(WorkerRow))
  */
 export const list = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const exists = yield* sql<{ readonly present: boolean }>`SELECT to_regclass(${table}) IS NOT NULL AS present`.pipe(
+  const exists = yield* sql<{
+    readonly present: boolean
+  }>`SELECT to_regclass(${table}) IS NOT NULL AS present`.pipe(
     Effect.mapError(sqlFailure("reading the workers table"))
   )
   if (exists[0]?.present !== true) return [] as ReadonlyArray<WorkerRow>
@@ -143,6 +145,9 @@ export const list = Effect.gen(function* () {
       ageMs: Number(r.age)
     }))
   ).pipe(
-    Effect.mapError((error) => new ClusterError({ reason: "message", detail: `a worker row does not decode: ${error.message}` }))
+    Effect.mapError(
+      (error) =>
+        new ClusterError({ reason: "message", detail: `a worker row does not decode: ${error.message}` })
+    )
   )
 })

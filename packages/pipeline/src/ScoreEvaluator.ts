@@ -128,9 +128,7 @@ export interface RemoteSetup {
 export class RemoteJobs extends Context.Service<
   RemoteJobs,
   {
-    readonly forStep: (
-      setup: RemoteSetup
-    ) => Effect.Effect<ScoreJobs["Service"], StepError, Scope.Scope>
+    readonly forStep: (setup: RemoteSetup) => Effect.Effect<ScoreJobs["Service"], StepError, Scope.Scope>
   }
 >()("@spikernel/pipeline/RemoteJobs") {}
 

@@ -282,7 +282,10 @@ export const buildScoring = (input: {
     ] as const) {
       const resolved = plugin(role)
       if (resolved === undefined) continue
-      dependencies = Context.merge(dependencies, yield* buildContext(step, role, resolved, dependencies, scope))
+      dependencies = Context.merge(
+        dependencies,
+        yield* buildContext(step, role, resolved, dependencies, scope)
+      )
       context.push({ role: `${role}:${tag}`, ...resolved.identity })
     }
     const spaceRef = plugin("space")
@@ -293,8 +296,14 @@ export const buildScoring = (input: {
     const strategy =
       strategyRef === undefined
         ? undefined
-        : (yield* buildService(SearchStrategy.SearchStrategy, step, "strategy", strategyRef, dependencies, scope))
-            .service
+        : (yield* buildService(
+            SearchStrategy.SearchStrategy,
+            step,
+            "strategy",
+            strategyRef,
+            dependencies,
+            scope
+          )).service
     const scorers: Array<{ identity: Plugin.Identity; scorer: Scorer.Scorer["Service"] }> = []
     for (const { role, resolved } of input.plugins) {
       if (!isScorerRole(role)) continue

@@ -111,7 +111,8 @@ const clusterJobs = (url: string) =>
     Effect.promise(() => import("@spikernel/cluster")).pipe(
       Effect.map(({ ClusterJobs }) =>
         ClusterJobs.layer(url, {
-          onPlacement: (text) => log(text === "" ? "cluster: nothing in flight" : `cluster: in flight ${text}`)
+          onPlacement: (text) =>
+            log(text === "" ? "cluster: nothing in flight" : `cluster: in flight ${text}`)
         })
       )
     )

@@ -32,12 +32,17 @@ export const worker = Command.make(
       Flag.withDescription("The address runs and other workers reach this worker at (default 127.0.0.1)"),
       Flag.optional
     ),
-    port: Flag.Int("port").pipe(Flag.withDescription("The worker's port (default: a free one)"), Flag.optional)
+    port: Flag.Int("port").pipe(
+      Flag.withDescription("The worker's port (default: a free one)"),
+      Flag.optional
+    )
   },
   Effect.fn("worker")(function* ({ cluster, slots, backend, host, port }) {
     const url = Flags.clusterUrl(cluster)
     if (url === undefined) {
-      return yield* Effect.fail(new Error("worker: give the cluster database with --cluster postgres://USER@HOST:PORT/DB"))
+      return yield* Effect.fail(
+        new Error("worker: give the cluster database with --cluster postgres://USER@HOST:PORT/DB")
+      )
     }
     const { ClusterWorker } = yield* Effect.promise(() => import("@spikernel/cluster"))
     return yield* ClusterWorker.run({
@@ -47,7 +52,8 @@ export const worker = Command.make(
       host: Option.getOrUndefined(host),
       port: Option.getOrUndefined(port),
       registry: Builtins.registry,
-      onReady: (name) => log(`worker ${name}: ready, ${slots} slot${slots === 1 ? "" : "s"}, backend ${backend}`)
+      onReady: (name) =>
+        log(`worker ${name}: ready, ${slots} slot${slots === 1 ? "" : "s"}, backend ${backend}`)
     })
   })
 ).pipe(
