@@ -2,7 +2,8 @@
  * Scale-out (issue 15) against a real PostgreSQL: a 60-candidate SAHD search of a tiny
  * configuration over 3 worker processes, one `kill -9`'d mid-run; every candidate is scored and the
  * results and journaled records are byte-identical (records compared without their wall times) to
- * the same pipeline run in process. Bad input: a wrong database URL is one line.
+ * the same pipeline run in process; so does a run whose strategy process is `kill -9`'d mid-run and
+ * started again. Bad input: a wrong database URL is one line.
  *
  * Needs `SPIKERNEL_TEST_PG` (`postgres://USER@HOST:PORT/DB` of a server the test may create
  * databases on; `.ci/run` starts one). Without it the suite is skipped, and says so.
@@ -78,7 +79,7 @@ describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", 
     expect(bad.stderr.trim()).toMatch(/scheme "mysql" is not postgres/)
   })
 
-  it("60 candidates over 3 workers, one killed, match the in-process run byte for byte", {
+  it("60 candidates over 3 workers (one killed), and a run killed and resumed, match the in-process run", {
     timeout: 900_000
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "spikernel-cluster-"))
@@ -117,14 +118,41 @@ describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", 
     while (journaledRecords(clusterStore) < budget / 6) await new Promise((r) => setTimeout(r, 100))
     workers[1].child.kill("SIGKILL")
     const result = parseJson(await run.done)
+
+    // The strategy process killed mid-run and started again: it resumes from its store and the
+    // replies the cluster stored meanwhile (the finished run above cleaned up its own messages, so
+    // this one computes again, on the two survivors).
+    const resumedStore = join(dir, "resumed")
+    const runArgs = (store: string) => [
+      "run",
+      pipeline,
+      "--store",
+      store,
+      "--backend",
+      "wasm",
+      "--json",
+      "--no-typecheck",
+      "--cluster",
+      url
+    ]
+    const killed = start(runArgs(resumedStore))
+    while (journaledRecords(resumedStore) < budget / 3) await new Promise((r) => setTimeout(r, 100))
+    killed.child.kill("SIGKILL")
+    expect((await killed.done).signal).toBe("SIGKILL")
+    const resumed = parseJson(await start(runArgs(resumedStore)).done)
+
     for (const worker of workers) worker.child.kill("SIGTERM")
     const logs = await Promise.all(workers.map((w) => w.done))
+    const steps = (reference.manifest as { steps: Array<{ name: string; key: string }> }).steps
+    expect(JSON.stringify(resumed.results)).toBe(JSON.stringify(reference.results))
+    const c = await stepOutputs(resumedStore, steps)
 
     expect(logs[1].signal).toBe("SIGKILL")
     expect(JSON.stringify(result.results)).toBe(JSON.stringify(reference.results))
-    const steps = (reference.manifest as { steps: Array<{ name: string; key: string }> }).steps
     const a = await stepOutputs(join(dir, "local"), steps)
     const b = await stepOutputs(clusterStore, steps)
+    expect(recordsWithoutSeconds(c.found)).toBe(recordsWithoutSeconds(a.found))
+    expect(c.best).toBe(a.best)
     expect(JSON.parse(b.found).records).toHaveLength(budget)
     expect(recordsWithoutSeconds(b.found)).toBe(recordsWithoutSeconds(a.found))
     expect(b.best).toBe(a.best)
