@@ -117,6 +117,11 @@ describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", 
     // Kill one worker once a sixth of the candidates are journaled.
     while (journaledRecords(clusterStore) < budget / 6) await new Promise((r) => setTimeout(r, 100))
     workers[1].child.kill("SIGKILL")
+    // `status --cluster` shows the connected workers, their slots and what each runs.
+    const status = parseJson(spikernel(["status", "--store", clusterStore, "--cluster", url, "--json"]))
+    const connected = status.workers as Array<{ name: string; slots: number; running: Array<unknown> }>
+    expect(connected.length).toBeGreaterThanOrEqual(2)
+    for (const worker of connected) expect(worker.slots).toBe(1)
     const result = parseJson(await run.done)
 
     // The strategy process killed mid-run and started again: it resumes from its store and the
