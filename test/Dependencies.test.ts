@@ -1,6 +1,7 @@
 /**
  * The dependency rule of the house (README, "Architecture"): plugins → core/tensor; the assembly
- * (`@spikernel/snasnet`) → plugins; the CLI and pipelines → the assembly. Read from every package's
+ * (`@spikernel/snasnet`) → plugins; the CLI, the cluster (its worker threads build the assembly's
+ * plugins) and pipelines → the assembly; the CLI → the cluster. Read from every package's
  * `package.json` and from the import statements of its sources, so an import that the manifest does
  * not declare, or a relative path into another package, fails here too.
  */
@@ -32,7 +33,8 @@ const allowed: Readonly<Record<string, ReadonlyArray<string>>> = {
   ...Object.fromEntries(plugins.map((name) => [name, foundation])),
   pipeline: ["core"],
   snasnet: [...foundation, ...plugins, "pipeline"],
-  cli: [...foundation, "pipeline", "snasnet"],
+  cluster: [...foundation, "pipeline", "snasnet"],
+  cli: [...foundation, "pipeline", "snasnet", "cluster"],
   testing: [...foundation, "pipeline"]
 }
 

@@ -34,3 +34,29 @@ export const typecheck = Flag.Boolean("typecheck").pipe(
   Flag.withDescription("Type-check the pipeline file first (--no-typecheck skips it)"),
   Flag.withDefault(true)
 )
+
+/**
+ * `--cluster postgres://USER@HOST:PORT/DB` (or `SPIKERNEL_CLUSTER`): the cluster database.
+ *
+ * @since 0.1.0
+ */
+export const cluster = Flag.String("cluster").pipe(
+  Flag.withDescription(
+    "Compute on the workers of this cluster database, postgres://USER@HOST:PORT/DB (also SPIKERNEL_CLUSTER)"
+  ),
+  Flag.optional
+)
+
+/**
+ * The cluster URL of `--cluster`, else of `SPIKERNEL_CLUSTER`, else none.
+ *
+ * @since 0.1.0
+ */
+export const clusterUrl = (
+  flag: { readonly _tag: "Some"; readonly value: string } | { readonly _tag: "None" }
+) =>
+  flag._tag === "Some"
+    ? flag.value
+    : process.env.SPIKERNEL_CLUSTER !== undefined && process.env.SPIKERNEL_CLUSTER !== ""
+      ? process.env.SPIKERNEL_CLUSTER
+      : undefined

@@ -416,6 +416,8 @@ export const makeSession = (
               return yield* SearchStep.fromPlugins({
                 step,
                 key,
+                loader: byName.get(upstreamName(step, "dataset")!)!.plugins.find((p) => p.role === "loader")!
+                  .resolved,
                 fingerprint: yield* fingerprintOf(step),
                 dependencies: yield* withCompute(yield* datasetContext(upstreamName(step, "dataset")!)),
                 scope: stepScope

@@ -27,8 +27,9 @@ import {
   type Scorer,
   type SearchSpace
 } from "@spikernel/core"
-import { Clock, Context, Effect, Option, Schema } from "effect"
+import { Clock, Context, Effect, Option, Schema, type Scope } from "effect"
 import { architectureStream, keyVersion, type PluginPart, scoreKey } from "./CacheKey.ts"
+import type { StepError } from "./StepError.ts"
 import * as Store from "./Store.ts"
 import * as StoreLayout from "./StoreLayout.ts"
 
@@ -79,6 +80,57 @@ export class ScoreJobs extends Context.Service<
   ScoreJobs,
   { readonly run: (job: ScoreJob) => Effect.Effect<ScoreEntry, Evaluator.EvaluationError> }
 >()("@spikernel/pipeline/ScoreJobs") {}
+
+/**
+ * A plugin as a remote worker is told it: its kind, role in the step, id, version and encoded
+ * config. The worker resolves it in its own registry and refuses a different version.
+ *
+ * @since 0.1.0
+ */
+export const PluginSpec = Schema.Struct({
+  role: Schema.String,
+  kind: Schema.String,
+  id: Schema.String,
+  version: Schema.Int,
+  config: Schema.Json
+})
+
+/**
+ * @since 0.1.0
+ */
+export type PluginSpec = typeof PluginSpec.Type
+
+/**
+ * What a search step's score jobs are computed with, for a remote worker to build the same scorers:
+ * the data set's loader and fingerprint, and the step's plugins (all but its strategy).
+ *
+ * @since 0.1.0
+ */
+export interface RemoteSetup {
+  readonly step: string
+  readonly stepKey: string
+  readonly fingerprint: string | null
+  readonly loader: Omit<PluginSpec, "role">
+  readonly plugins: ReadonlyArray<PluginSpec>
+  /** Identities of what the scorers are built with (the score key's `context`). */
+  readonly context: ReadonlyArray<PluginPart>
+  /** The scorers' identities, the primary first. */
+  readonly scorers: ReadonlyArray<Plugin.Identity>
+}
+
+/**
+ * Where a run's score jobs are computed when not in this process (a cluster, `--cluster`): given a
+ * search step's setup, the jobs of that step, for the life of the step's scope. The store stays this
+ * process's: `storeCached` wraps what this returns.
+ *
+ * @since 0.1.0
+ */
+export class RemoteJobs extends Context.Service<
+  RemoteJobs,
+  {
+    readonly forStep: (setup: RemoteSetup) => Effect.Effect<ScoreJobs["Service"], StepError, Scope.Scope>
+  }
+>()("@spikernel/pipeline/RemoteJobs") {}
 
 /**
  * The EvaluationError of a scorer's failure for a candidate.

@@ -94,6 +94,13 @@ export interface SearchLoopOptions<S, E, R> {
   ) => Effect.Effect<void, E, R>
   /** Called once the candidates in flight have finished after an interruption. */
   readonly onInterrupt?: (position: Position<S>) => Effect.Effect<void>
+  /**
+   * What an interruption does to the candidates in flight: `finish` them (the default: their scores
+   * are computed here and journaled), or `abandon` them — for an evaluator whose jobs are durable
+   * elsewhere (a cluster's message storage), where a resumed run gets their results and waiting
+   * would hang a stopped run on workers that may not be there.
+   */
+  readonly inFlight?: "finish" | "abandon"
 }
 
 /**
@@ -134,7 +141,10 @@ export const run = <S, E = never, R = never>(
     >()
     const launch = (candidate: Evaluator.Candidate) =>
       Effect.map(
-        Effect.forkChild(evaluator.evaluate(candidate), { startImmediately: true, uninterruptible: true }),
+        Effect.forkChild(evaluator.evaluate(candidate), {
+          startImmediately: true,
+          uninterruptible: options.inFlight !== "abandon"
+        }),
         (fiber) => void fibers.set(candidate.index, fiber)
       )
 
@@ -182,7 +192,9 @@ export const run = <S, E = never, R = never>(
     const stopped = yield* loop.pipe(
       Effect.onInterrupt(() =>
         Effect.andThen(
-          Fiber.awaitAll([...fibers.values()]),
+          options.inFlight === "abandon"
+            ? Fiber.interruptAll([...fibers.values()])
+            : Fiber.awaitAll([...fibers.values()]),
           options.onInterrupt === undefined ? Effect.void : options.onInterrupt(position)
         )
       ),

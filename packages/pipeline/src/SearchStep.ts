@@ -24,7 +24,7 @@ import {
   SearchSpace,
   SearchStrategy
 } from "@spikernel/core"
-import { Clock, Context, Effect, Option, Schema, type Scope } from "effect"
+import { Clock, Context, Effect, Option, Schema, Scope } from "effect"
 import type { PluginPart } from "./CacheKey.ts"
 import { withBudget, withDedup, withRetry } from "./EvaluatorMiddleware.ts"
 import type { PreparedStep, SearchParams } from "./Prepare.ts"
@@ -36,6 +36,7 @@ import type { SearchResult } from "./StepOutput.ts"
 import * as Store from "./Store.ts"
 import type { StoreError } from "./StoreError.ts"
 import * as StoreLayout from "./StoreLayout.ts"
+import type { ResolvedPlugin } from "./Registry.ts"
 import { buildContext, buildService, type Services } from "./StepServices.ts"
 
 /**
@@ -205,6 +206,8 @@ export const run = (
           evaluator,
           concurrency: params.concurrency,
           validate: space.validate,
+          // Remote jobs are stored in the cluster: a stopped run does not wait for them.
+          inFlight: input.jobs === undefined ? "finish" : "abandon",
           onObserved: (record, position) =>
             Effect.gen(function* () {
               records.set(record.index, record)
@@ -288,22 +291,22 @@ export const run = (
   })
 
 /**
- * Builds a prepared search step's services — encoder and neuron (when named), space, strategy,
- * scorers, each layer given what was built before it on top of `dependencies` (the data set and
- * the run's compute services) — and runs the step.
+ * A search step's scoring services built from its plugins: encoder and neuron (when named), space,
+ * strategy (when named) and scorers, each layer given what was built before it on top of
+ * `dependencies` (the data set and the compute services). A cluster worker builds the same services
+ * from a job's plugin list, without the strategy.
  *
  * @since 0.1.0
  */
-export const fromPlugins = (input: {
-  readonly step: PreparedStep
-  readonly key: string
-  readonly fingerprint: string | null
+export const buildScoring = (input: {
+  readonly step: string
+  readonly plugins: ReadonlyArray<{ readonly role: string; readonly resolved: ResolvedPlugin }>
   readonly dependencies: Services
   readonly scope: Scope.Scope
-}): Effect.Effect<SearchResult, StepError | StoreError, Store.Store | Progress> =>
+}) =>
   Effect.gen(function* () {
     const { step, scope } = input
-    const plugin = (role: string) => step.plugins.find((p) => p.role === role)?.resolved
+    const plugin = (role: string) => input.plugins.find((p) => p.role === role)?.resolved
     let dependencies = input.dependencies
     const context: Array<PluginPart> = []
     for (const [role, tag] of [
@@ -314,43 +317,104 @@ export const fromPlugins = (input: {
       if (resolved === undefined) continue
       dependencies = Context.merge(
         dependencies,
-        yield* buildContext(step.name, role, resolved, dependencies, scope)
+        yield* buildContext(step, role, resolved, dependencies, scope)
       )
       context.push({ role: `${role}:${tag}`, ...resolved.identity })
     }
-    const spaceRef = plugin("space")!
-    const space = yield* buildService(
-      SearchSpace.SearchSpace,
-      step.name,
-      "space",
-      spaceRef,
-      dependencies,
-      scope
-    )
+    const spaceRef = plugin("space")
+    if (spaceRef === undefined) return yield* new StepError({ step, reason: "no space plugin" })
+    const space = yield* buildService(SearchSpace.SearchSpace, step, "space", spaceRef, dependencies, scope)
     dependencies = Context.merge(dependencies, space.context)
-    const strategy = yield* buildService(
-      SearchStrategy.SearchStrategy,
-      step.name,
-      "strategy",
-      plugin("strategy")!,
-      dependencies,
-      scope
-    )
+    const strategyRef = plugin("strategy")
+    const strategy =
+      strategyRef === undefined
+        ? undefined
+        : (yield* buildService(
+            SearchStrategy.SearchStrategy,
+            step,
+            "strategy",
+            strategyRef,
+            dependencies,
+            scope
+          )).service
     const scorers: Array<{ identity: Plugin.Identity; scorer: Scorer.Scorer["Service"] }> = []
-    for (const { role, resolved } of step.plugins) {
-      if (role !== "scorer" && !role.startsWith("measure.")) continue
-      const built = yield* buildService(Scorer.Scorer, step.name, role, resolved, dependencies, scope)
+    for (const { role, resolved } of input.plugins) {
+      if (!isScorerRole(role)) continue
+      const built = yield* buildService(Scorer.Scorer, step, role, resolved, dependencies, scope)
       scorers.push({ identity: resolved.identity, scorer: built.service })
     }
+    return {
+      space: space.service,
+      strategy,
+      scorers,
+      context: [{ role: "space", ...spaceRef.identity }, ...context] as ReadonlyArray<PluginPart>
+    }
+  })
+
+/**
+ * What `buildScoring` builds.
+ *
+ * @since 0.1.0
+ */
+export type BuiltScoring = Effect.Success<ReturnType<typeof buildScoring>>
+
+/**
+ * Whether a plugin role of a search step is one of its scorers (the primary `scorer`, `measure.*`).
+ *
+ * @since 0.1.0
+ */
+export const isScorerRole = (role: string): boolean => role === "scorer" || role.startsWith("measure.")
+
+/**
+ * Builds a prepared search step's services (`buildScoring`) and runs the step. When the run has
+ * {@link ScoreEvaluator.RemoteJobs}, its score jobs are computed there (a cluster); otherwise in
+ * this process.
+ *
+ * @since 0.1.0
+ */
+export const fromPlugins = (input: {
+  readonly step: PreparedStep
+  readonly key: string
+  readonly fingerprint: string | null
+  readonly dependencies: Services
+  readonly scope: Scope.Scope
+  /** The `load` step's loader, for a remote worker to open the same data set. */
+  readonly loader: ResolvedPlugin
+}): Effect.Effect<SearchResult, StepError | StoreError, Store.Store | Progress> =>
+  Effect.gen(function* () {
+    const { step } = input
+    const built = yield* buildScoring({
+      step: step.name,
+      plugins: step.plugins,
+      dependencies: input.dependencies,
+      scope: input.scope
+    })
+    const remote = yield* Effect.serviceOption(ScoreEvaluator.RemoteJobs)
+    const jobs = Option.isNone(remote)
+      ? undefined
+      : yield* remote.value
+          .forStep({
+            step: step.name,
+            stepKey: input.key,
+            fingerprint: input.fingerprint,
+            loader: { kind: input.loader.plugin.kind, ...input.loader.identity },
+            plugins: step.plugins
+              .filter(({ role }) => role !== "strategy")
+              .map(({ role, resolved }) => ({ role, kind: resolved.plugin.kind, ...resolved.identity })),
+            context: built.context,
+            scorers: built.scorers.map(({ identity }) => identity)
+          })
+          .pipe(Scope.provide(input.scope))
     return yield* run({
       step: step.name,
       key: input.key,
       seed: step.seed!,
       fingerprint: input.fingerprint,
       params: step.search!,
-      space: space.service,
-      strategy: strategy.service,
-      scorers,
-      context: [{ role: "space", ...spaceRef.identity }, ...context]
+      space: built.space,
+      strategy: built.strategy!,
+      scorers: built.scorers,
+      context: built.context,
+      ...(jobs === undefined ? {} : { jobs })
     })
   })

@@ -112,6 +112,24 @@ export const render = (result: Runner.RunResult): string => {
 }
 
 /**
+ * Score jobs on the cluster at `url` (imported only when asked for: the SQL driver and the cluster
+ * runtime stay out of an in-process run's start-up).
+ *
+ * @since 0.1.0
+ */
+const clusterJobs = (url: string) =>
+  Layer.unwrap(
+    Effect.promise(() => import("@spikernel/cluster")).pipe(
+      Effect.map(({ ClusterJobs }) =>
+        ClusterJobs.layer(url, {
+          onPlacement: (text) =>
+            log(text === "" ? "cluster: nothing in flight" : `cluster: in flight ${text}`)
+        })
+      )
+    )
+  )
+
+/**
  * @since 0.1.0
  */
 export const run = Command.make(
@@ -127,10 +145,12 @@ export const run = Command.make(
     ),
     store: Flags.store,
     typecheck: Flags.typecheck,
+    cluster: Flags.cluster,
     json: Flags.json
   },
   Effect.fn("run")(
-    function* ({ pipeline, backend, store, typecheck, json }) {
+    function* ({ pipeline, backend, store, typecheck, cluster, json }) {
+      const url = Flags.clusterUrl(cluster)
       const { loaded, prepared } = yield* preparePipeline(pipeline, { typecheck })
       const compute: Runner.Compute = Effect.gen(function* () {
         const context = yield* Layer.build(Backend.layer({ backend }))
@@ -150,10 +170,13 @@ export const run = Command.make(
         compute
       }).pipe(
         Effect.provide(
-          // Text output: store reports (a lock taken over as the store opens, too) are warnings,
-          // printed by the progress's logger, above the live block like every log line.
-          storeLayer(store, "write", `spikernel run ${pipeline}`, json ? log : Effect.logWarning).pipe(
-            Layer.provideMerge(progressLayer(json, resumeCommand(process.argv.slice(2), process.env)))
+          Layer.merge(
+            // Text output: store reports (a lock taken over as the store opens, too) are warnings,
+            // printed by the progress's logger, above the live block like every log line.
+            storeLayer(store, "write", `spikernel run ${pipeline}`, json ? log : Effect.logWarning).pipe(
+              Layer.provideMerge(progressLayer(json, resumeCommand(process.argv.slice(2), process.env)))
+            ),
+            url === undefined ? Layer.empty : clusterJobs(url)
           )
         )
       )
@@ -168,6 +191,10 @@ export const run = Command.make(
     {
       command: "spikernel run pipelines/quickstart.ts --backend wasm --store /data/runs --json",
       description: "On the wasm backend, into another store, with a JSON result"
+    },
+    {
+      command: "spikernel run pipelines/quickstart.ts --cluster postgres://spikernel@db:5432/spikernel",
+      description: "Score candidates on the workers of a cluster (spikernel worker --cluster …)"
     }
   ])
 )

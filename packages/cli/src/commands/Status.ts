@@ -47,6 +47,20 @@ export interface StatusOutput {
   readonly store: string
   readonly runs: ReadonlyArray<RunStatus>
   readonly usage: Store.Usage
+  /** With `--cluster`: the workers connected to the cluster database. */
+  readonly workers?: ReadonlyArray<{
+    readonly name: string
+    readonly address: string
+    readonly slots: number
+    readonly backend: string
+    readonly done: number
+    readonly running: ReadonlyArray<{
+      readonly step: string
+      readonly index: number
+      readonly architecture: string
+    }>
+    readonly secondsSinceHeartbeat: number
+  }>
 }
 
 /**
@@ -95,6 +109,22 @@ const render = (output: StatusOutput): string => {
   ]
   if (output.runs.length === 0) lines.push("no runs")
   for (const group of groupRuns(output.runs)) lines.push(...renderGroup(group))
+  if (output.workers !== undefined) {
+    lines.push(
+      output.workers.length === 0
+        ? "no workers connected"
+        : `${output.workers.length} worker${output.workers.length === 1 ? "" : "s"} connected`
+    )
+    for (const w of output.workers) {
+      const running =
+        w.running.length === 0
+          ? "idle"
+          : `running ${w.running.map((r) => `candidate ${r.index} (${r.architecture})`).join(", ")}`
+      lines.push(
+        `  ${w.name} at ${w.address}: ${w.slots} slot${w.slots === 1 ? "" : "s"}, ${w.backend}, ${w.done} done, ${running}`
+      )
+    }
+  }
   return lines.join("\n")
 }
 
@@ -111,9 +141,10 @@ export const status = Command.make(
     ),
     limit: Flag.Int("limit").pipe(Flag.withDescription("Show at most this many runs"), Flag.withDefault(10)),
     store: Flags.store,
+    cluster: Flags.cluster,
     json: Flags.json
   },
-  Effect.fn("status")(function* ({ pipeline, limit, store, json }) {
+  Effect.fn("status")(function* ({ pipeline, limit, store, cluster, json }) {
     if (limit < 0)
       return yield* new ConfigError({
         source: "--limit",
@@ -184,12 +215,32 @@ export const status = Command.make(
       const shown = groupRuns(statuses).slice(0, Math.max(0, limit)).flat()
       return { store: opened.root, runs: shown, usage: yield* opened.usage }
     }).pipe(Effect.provide(storeLayer(store, "read", "spikernel status")))
-    yield* emit(json, output, render)
+    const url = Flags.clusterUrl(cluster)
+    if (url === undefined) return yield* emit(json, output, render)
+    const { ClusterJobs, ClusterSettings } = yield* Effect.promise(() => import("@spikernel/cluster"))
+    const settings = yield* ClusterSettings.fromEnv()
+    const rows = yield* ClusterJobs.workers(url)
+    const workers = rows
+      .filter((w) => w.ageMs < settings.workerStale)
+      .map((w) => ({
+        name: w.name,
+        address: w.address,
+        slots: w.slots,
+        backend: w.backend,
+        done: w.done,
+        running: w.running,
+        secondsSinceHeartbeat: Math.round(w.ageMs) / 1000
+      }))
+    yield* emit(json, { ...output, workers }, render)
   })
 ).pipe(
   Command.withDescription("Show the runs in a store and how far each got"),
   Command.withExamples([
     { command: "spikernel status", description: "Every run in ./.spikernel" },
-    { command: "spikernel status pipelines/quickstart.ts --json", description: "The runs of one pipeline" }
+    { command: "spikernel status pipelines/quickstart.ts --json", description: "The runs of one pipeline" },
+    {
+      command: "spikernel status --cluster postgres://spikernel@db:5432/spikernel",
+      description: "Also the workers connected to a cluster, their slots and what each is running"
+    }
   ])
 )

@@ -1,0 +1,180 @@
+/**
+ * `spikernel worker`: an Effect Cluster runner on the cluster database that computes score jobs.
+ *
+ * The runner's own event loop only does I/O (messages, shard locks, the heartbeat); each job is
+ * computed in one of `slots` worker threads (`ThreadPool.ts`), so at most `slots` candidates run at
+ * once here whatever the cluster delivers. The worker holds no state outside PostgreSQL: a
+ * `kill -9` loses only the candidates in flight, which the cluster delivers again to another runner
+ * once this one's shard locks expire (`ClusterSettings.ts`).
+ *
+ * @since 0.1.0
+ */
+import { createServer } from "node:net"
+import { hostname } from "node:os"
+import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
+import type { Registry } from "@spikernel/pipeline"
+import type { BackendChoice } from "@spikernel/tensor"
+import { Cause, Effect, Exit, Layer, Option, Schedule } from "effect"
+import { RunnerAddress, Sharding, ShardId } from "effect/cluster"
+import { ClusterError } from "./ClusterError.ts"
+import * as ClusterSettings from "./ClusterSettings.ts"
+import * as CodeVersion from "./CodeVersion.ts"
+import * as Database from "./Database.ts"
+import { decodeJson, JobFailure, ScoreEntity, ScoreJob } from "./ScoreMessage.ts"
+import * as ThreadPool from "./ThreadPool.ts"
+import * as WorkerTable from "./WorkerTable.ts"
+
+/**
+ * @since 0.1.0
+ */
+export interface WorkerOptions {
+  readonly url: string
+  readonly slots: number
+  readonly backend: BackendChoice
+  /** The address other processes reach this runner at (default 127.0.0.1). */
+  readonly host?: string | undefined
+  /** The runner's port (default: a free one). */
+  readonly port?: number | undefined
+  /** What the registry of this worker can run (reported in the workers table). */
+  readonly registry: Registry.Registry
+  /** Called once the runner is registered and its threads are starting. */
+  readonly onReady?: (name: string) => Effect.Effect<void>
+}
+
+const freePort = Effect.callback<number, ClusterError>((resume) => {
+  const server = createServer()
+  server.once("error", (error) =>
+    resume(Effect.fail(new ClusterError({ reason: "worker", detail: `no free port: ${error.message}` })))
+  )
+  server.listen(0, "0.0.0.0", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** Shards per group, the same on every process of the cluster: fewer than Effect Cluster's 300, so a lock refresh (which must finish within `lockRefresh`) stays short on a loaded machine. */
+export const shardsPerGroup = 60
+
+/**
+ * Runs a worker until interrupted.
+ *
+ * @since 0.1.0
+ */
+export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> =>
+  Effect.gen(function* () {
+    const settings = yield* ClusterSettings.fromEnv()
+    yield* ClusterSettings.parseUrl(options.url)
+    if (!Number.isSafeInteger(options.slots) || options.slots < 1) {
+      return yield* new ClusterError({
+        reason: "setting",
+        detail: `--slots ${options.slots}: must be a whole number ≥ 1`
+      })
+    }
+    const host = options.host ?? "127.0.0.1"
+    const port = options.port ?? (yield* freePort)
+    const name = `${hostname()}:${port}`
+    const version = CodeVersion.of(options.registry)
+    const running = new Map<string, WorkerTable.WorkerRow["running"][number]>()
+    let done = 0
+
+    const pool = ThreadPool.make({ slots: options.slots, backend: options.backend, worker: name })
+
+    const entity = ScoreEntity.toLayer(
+      Effect.gen(function* () {
+        const threads = yield* pool
+        return {
+          Score: (request) =>
+            Effect.gen(function* () {
+              const { key, job } = request.payload
+              const decoded = yield* decodeJson(ScoreJob, job, "the job").pipe(
+                Effect.mapError(
+                  (error) => new JobFailure({ reason: "message", worker: name, detail: error.detail })
+                )
+              )
+              running.set(key, {
+                step: decoded.requestedBy.step.slice(0, 12),
+                index: decoded.requestedBy.index,
+                architecture: `${decoded.architecture.cellType}[${decoded.architecture.kernels.join(",")}]`
+              })
+              const started = Date.now()
+              return yield* threads.run(job).pipe(
+                Effect.onExit((exit) =>
+                  Effect.logInfo(
+                    `candidate ${decoded.requestedBy.index} ${
+                      exit._tag === "Success"
+                        ? "scored"
+                        : Exit.hasInterrupts(exit)
+                          ? "interrupted"
+                          : `failed (${String(Cause.squash(exit.cause))})`
+                    } in ${((Date.now() - started) / 1000).toFixed(2)} s`
+                  )
+                ),
+                Effect.ensuring(
+                  Effect.sync(() => {
+                    running.delete(key)
+                    done++
+                  })
+                )
+              )
+            })
+        }
+      }),
+      { concurrency: "unbounded", maxIdleTime: "10 minutes" }
+    )
+
+    const heartbeat = Effect.gen(function* () {
+      const sharding = yield* Sharding.Sharding
+      const beat = Effect.suspend(() => {
+        const shards: Array<number> = []
+        for (let i = 1; i <= shardsPerGroup; i++)
+          if (sharding.hasShardId(ShardId.make("default", i))) shards.push(i)
+        return WorkerTable.beat({
+          name,
+          address: `${host}:${port}`,
+          slots: options.slots,
+          keyVersion: version.keyVersion,
+          plugins: version.plugins,
+          backend: options.backend,
+          shards,
+          running: [...running.values()],
+          done
+        })
+      })
+      yield* WorkerTable.ensure
+      yield* WorkerTable.remove(name, settings.workerStale)
+      yield* beat
+      yield* Effect.addFinalizer(() => WorkerTable.remove(name, settings.workerStale).pipe(Effect.ignore))
+      if (options.onReady !== undefined) yield* options.onReady(name)
+      yield* beat.pipe(
+        Effect.catch((error) => Effect.logWarning(`worker ${name}: ${error.message}`)),
+        Effect.repeat(Schedule.spaced(settings.heartbeat)),
+        Effect.forkScoped
+      )
+    })
+
+    const cluster = NodeClusterSocket.layer({
+      storage: "sql",
+      shardingConfig: {
+        runnerAddress: Option.some(RunnerAddress.make(host, port)),
+        runnerListenAddress: Option.some(RunnerAddress.make("0.0.0.0", port)),
+        shardsPerGroup,
+        ...ClusterSettings.shardingConfig(settings)
+      }
+    })
+
+    return yield* Layer.launch(
+      Layer.effectDiscard(heartbeat).pipe(
+        Layer.provide(entity),
+        Layer.provideMerge(cluster),
+        Layer.provideMerge(Database.layer(options.url))
+      )
+    ).pipe(
+      Effect.catchCause((cause) => {
+        const error = cause.reasons.find((r) => r._tag === "Fail")
+        return error !== undefined && (error as { error: unknown }).error instanceof ClusterError
+          ? Effect.fail((error as unknown as { error: ClusterError }).error)
+          : Effect.failCause(cause)
+      })
+    ) as Effect.Effect<never, ClusterError>
+  })
