@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { Option } from "effect"
 import { Flag } from "effect/cli"
 
 /**
@@ -34,3 +35,26 @@ export const typecheck = Flag.Boolean("typecheck").pipe(
   Flag.withDescription("Type-check the pipeline file first (--no-typecheck skips it)"),
   Flag.withDefault(true)
 )
+
+/**
+ * `--compute-kernels auto|native|wasm`: which convolution kernels the wasm backend runs — oneDNN's
+ * (`@spikernel/onednn`, when it was built) or XNNPACK's. Unset: `SPIKERNEL_KERNELS`, else auto. (Not
+ * `--kernels`: that flag names a network's kernel sizes.)
+ *
+ * @since 0.1.0
+ */
+export const computeKernels = Flag.Literals("compute-kernels", ["auto", "native", "wasm"]).pipe(
+  Flag.withDescription(
+    "wasm convolution kernels: native (oneDNN), wasm (XNNPACK) or auto (native when it loads; default: SPIKERNEL_KERNELS, else auto)"
+  ),
+  Flag.optional
+)
+
+/**
+ * The `Backend.layer` option of a parsed `--compute-kernels`.
+ *
+ * @since 0.1.0
+ */
+export const computeKernelsOption = (
+  flag: Option.Option<"auto" | "native" | "wasm">
+): { readonly kernels?: "auto" | "native" | "wasm" } => (Option.isSome(flag) ? { kernels: flag.value } : {})

@@ -114,15 +114,18 @@ export const run = Command.make(
       ),
       Flag.withDefault("auto" as const)
     ),
+    computeKernels: Flags.computeKernels,
     store: Flags.store,
     typecheck: Flags.typecheck,
     json: Flags.json
   },
   Effect.fn("run")(
-    function* ({ pipeline, backend, store, typecheck, json }) {
+    function* ({ pipeline, backend, computeKernels, store, typecheck, json }) {
       const { loaded, prepared } = yield* preparePipeline(pipeline, { typecheck })
       const compute: Runner.Compute = Effect.gen(function* () {
-        const context = yield* Layer.build(Backend.layer({ backend }))
+        const context = yield* Layer.build(
+          Backend.layer({ backend, ...Flags.computeKernelsOption(computeKernels) })
+        )
         const { info } = Context.get(context, Backend)
         return { context, backend: info }
       }).pipe(Effect.mapError((error) => new StepError({ step: "backend", reason: error.message })))
