@@ -37,6 +37,10 @@ const kernels = Command.make(
     computeKernels: Flag.Literals("compute-kernels", ["native", "wasm"]).pipe(
       Flag.withDescription("Time only these wasm convolution kernels (default: native when built, and wasm)"),
       Flag.optional
+    ),
+    repeats: Flag.Int("repeats").pipe(
+      Flag.withDescription("Timed rounds per row, fastest kept (default 3; more on a busy machine)"),
+      Flag.optional
     )
   },
   Effect.fnUntraced(function* (input) {
@@ -46,7 +50,8 @@ const kernels = Command.make(
       quick: input.quick,
       includeCpu: input.includeCpu,
       ...(Option.isSome(input.threads) ? { threads: input.threads.value } : {}),
-      ...(Option.isSome(input.computeKernels) ? { computeKernels: [input.computeKernels.value] } : {})
+      ...(Option.isSome(input.computeKernels) ? { computeKernels: [input.computeKernels.value] } : {}),
+      ...(Option.isSome(input.repeats) ? { repeats: input.repeats.value } : {})
     })
     yield* emit(input.json, result, renderBenchKernels)
   })
