@@ -29,7 +29,9 @@ const plugins = [
 /** What each package's sources may import, by package folder name. */
 const allowed: Readonly<Record<string, ReadonlyArray<string>>> = {
   core: [],
-  tensor: ["core"],
+  // The oneDNN addon: C++ and a CommonJS loader, imported by nobody (tensor requires it at run time).
+  onednn: [],
+  tensor: ["core", "onednn"],
   ...Object.fromEntries(plugins.map((name) => [name, foundation])),
   pipeline: ["core"],
   snasnet: [...foundation, ...plugins, "pipeline"],

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { Option } from "effect"
 import { Flag } from "effect/cli"
 
 /**
@@ -48,6 +49,20 @@ export const cluster = Flag.String("cluster").pipe(
 )
 
 /**
+ * `--compute-kernels auto|native|wasm`: which convolution kernels the wasm backend runs — oneDNN's
+ * (`@spikernel/onednn`, when it was built) or XNNPACK's. Unset: `SPIKERNEL_KERNELS`, else auto. (Not
+ * `--kernels`: that flag names a network's kernel sizes.)
+ *
+ * @since 0.1.0
+ */
+export const computeKernels = Flag.Literals("compute-kernels", ["auto", "native", "wasm"]).pipe(
+  Flag.withDescription(
+    "wasm convolution kernels: native (oneDNN), wasm (XNNPACK) or auto (native when it loads; default: SPIKERNEL_KERNELS, else auto)"
+  ),
+  Flag.optional
+)
+
+/**
  * The cluster URL of `--cluster`, else of `SPIKERNEL_CLUSTER`, else none.
  *
  * @since 0.1.0
@@ -60,3 +75,12 @@ export const clusterUrl = (
     : process.env.SPIKERNEL_CLUSTER !== undefined && process.env.SPIKERNEL_CLUSTER !== ""
       ? process.env.SPIKERNEL_CLUSTER
       : undefined
+
+/**
+ * The `Backend.layer` option of a parsed `--compute-kernels`.
+ *
+ * @since 0.1.0
+ */
+export const computeKernelsOption = (
+  flag: Option.Option<"auto" | "native" | "wasm">
+): { readonly kernels?: "auto" | "native" | "wasm" } => (Option.isSome(flag) ? { kernels: flag.value } : {})

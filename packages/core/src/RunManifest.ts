@@ -15,7 +15,11 @@ export const BackendRecord = Schema.Struct({
   backend: Schema.String,
   tfjsVersion: Schema.String,
   threads: Schema.Int,
-  simd: Schema.Boolean
+  simd: Schema.Boolean,
+  /** wasm: the convolution kernels, `native` (oneDNN) or `wasm` (XNNPACK); absent on other backends. */
+  kernels: Schema.optionalKey(Schema.String),
+  /** The oneDNN version when `kernels` is `native`. */
+  onednn: Schema.optionalKey(Schema.String)
 })
 
 /**

@@ -9,6 +9,7 @@ import { Config, Context, Effect, Layer, Option, Schema } from "effect"
 import { BackendChoice, type BackendOptions } from "./BackendChoice.ts"
 import { BackendError, HeapExhausted, InvalidBackendChoice } from "./BackendError.ts"
 import type { BackendInfo } from "./BackendInfo.ts"
+import { KernelsChoice } from "./KernelsChoice.ts"
 import { defaultThreads, selectBackend } from "./BackendInit.ts"
 import { availableBytes, type HeapUsage, heapUsage } from "./HeapUsage.ts"
 
@@ -51,10 +52,29 @@ const resolveThreads = Effect.fnUntraced(function* (options: BackendOptions) {
   return Option.isSome(raw) && raw.value >= 1 ? raw.value : defaultThreads()
 })
 
+/** `options.kernels`, else `SPIKERNEL_KERNELS`, else `auto`. */
+const resolveKernels = Effect.fnUntraced(function* (options: BackendOptions) {
+  if (options.kernels !== undefined) return options.kernels
+  const raw = yield* Config.option(Config.String("SPIKERNEL_KERNELS")).pipe(
+    Effect.mapError((e) => invalid("?", `SPIKERNEL_KERNELS: ${e.message}`))
+  )
+  if (Option.isNone(raw) || raw.value.trim() === "") return "auto" as const
+  const value = raw.value.trim()
+  const decoded = Schema.decodeUnknownOption(KernelsChoice)(value)
+  if (Option.isNone(decoded)) {
+    return yield* invalid(
+      value,
+      `SPIKERNEL_KERNELS=${value} is not a kernel set; use one of ${KernelsChoice.literals.join(", ")}`
+    )
+  }
+  return decoded.value
+})
+
 const make = Effect.fnUntraced(function* (options: BackendOptions) {
   const choice = yield* resolveChoice(options)
   const threads = yield* resolveThreads(options)
-  const info = yield* selectBackend(choice, threads)
+  const kernels = yield* resolveKernels(options)
+  const info = yield* selectBackend(choice, threads, kernels)
   const heap = Effect.sync(() => heapUsage(info.backend))
   const ensureHeap = (bytes: number, headroom?: number) =>
     Effect.suspend(() => {
@@ -79,7 +99,10 @@ const make = Effect.fnUntraced(function* (options: BackendOptions) {
 })
 
 export class Backend extends Context.Service<Backend, BackendService>()("@spikernel/tensor/Backend") {
-  /** Pick and initialise a backend: `options`, then `SPIKERNEL_BACKEND`/`SPIKERNEL_THREADS`, then `auto`. */
+  /**
+   * Pick and initialise a backend: `options`, then `SPIKERNEL_BACKEND`/`SPIKERNEL_THREADS`/`SPIKERNEL_KERNELS`,
+   * then `auto`.
+   */
   static readonly layer = (options: BackendOptions = {}): Layer.Layer<Backend, BackendError> =>
     Layer.effect(Backend, make(options))
 

@@ -23,6 +23,12 @@ export class InvalidBackendChoice extends Schema.TaggedError<InvalidBackendChoic
   message: Schema.String
 }) {}
 
+/** `--compute-kernels native` (or `SPIKERNEL_KERNELS=native`) but the oneDNN addon does not load. */
+export class NativeKernelsUnavailable extends Schema.TaggedError<NativeKernelsUnavailable>()(
+  "NativeKernelsUnavailable",
+  { message: Schema.String }
+) {}
+
 /** A planned allocation does not fit the wasm heap (raised before the allocation, not after a crash). */
 export class HeapExhausted extends Schema.TaggedError<HeapExhausted>()("HeapExhausted", {
   requestedBytes: Schema.Number,
@@ -35,6 +41,7 @@ export const BackendErrorReason = Schema.Union([
   BackendUnavailable,
   BackendInitFailed,
   InvalidBackendChoice,
+  NativeKernelsUnavailable,
   HeapExhausted
 ])
 export type BackendErrorReason = typeof BackendErrorReason.Type

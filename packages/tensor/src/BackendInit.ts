@@ -9,8 +9,15 @@ import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
 import * as os from "node:os"
 import { type BackendChoice, type BackendName, autoOrder } from "./BackendChoice.ts"
-import { BackendError, BackendInitFailed, BackendUnavailable } from "./BackendError.ts"
+import {
+  BackendError,
+  BackendInitFailed,
+  BackendUnavailable,
+  NativeKernelsUnavailable
+} from "./BackendError.ts"
 import type { BackendInfo } from "./BackendInfo.ts"
+import type { KernelsChoice } from "./KernelsChoice.ts"
+import { loadOnednn, onednnHint } from "./Onednn.ts"
 import { loadWasmBackend } from "./WasmLoader.ts"
 import { registerWasmKernels } from "./WasmKernels.ts"
 
@@ -95,7 +102,35 @@ const initNative = Effect.fnUntraced(function* (backend: "node-gpu" | "node") {
   return info
 })
 
-const initWasm = Effect.fnUntraced(function* (threads: number) {
+/**
+ * Register the wasm kernels: oneDNN's convolutions when `choice` allows and the addon loads, else the wasm
+ * set. Returns what to record and a note for the backend's log line (why this set).
+ */
+const registerKernels = Effect.fnUntraced(function* (choice: KernelsChoice, threads: number) {
+  if (choice === "wasm") {
+    registerWasmKernels()
+    return { record: { kernels: "wasm" as const }, note: "wasm (asked)" }
+  }
+  const loaded = loadOnednn()
+  if (loaded._tag === "Unavailable") {
+    if (choice === "native") {
+      return yield* new BackendError({
+        reason: new NativeKernelsUnavailable({
+          message: `--compute-kernels native: the oneDNN kernels are unavailable (${loaded.reason}); ${onednnHint}`
+        })
+      })
+    }
+    registerWasmKernels()
+    return { record: { kernels: "wasm" as const }, note: `wasm (native unavailable: ${loaded.reason})` }
+  }
+  registerWasmKernels({ native: { binding: loaded.binding, threads } })
+  return {
+    record: { kernels: "native" as const, onednn: loaded.version },
+    note: `native (oneDNN ${loaded.version})`
+  }
+})
+
+const initWasm = Effect.fnUntraced(function* (threads: number, kernels: KernelsChoice) {
   const loaded = yield* Effect.tryPromise({
     try: () => loadWasmBackend(threads),
     catch: (cause) =>
@@ -111,15 +146,16 @@ const initWasm = Effect.fnUntraced(function* (threads: number) {
   if (loaded.threadedFailure !== undefined) {
     yield* Effect.logWarning(`wasm: threaded build unavailable (${loaded.threadedFailure}); running 1 thread`)
   }
-  registerWasmKernels()
+  const registered = yield* registerKernels(kernels, loaded.threadsCount())
   const simd = yield* Effect.promise(() => Promise.resolve(tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")))
   const info: BackendInfo = {
     backend: "wasm",
     tfjsVersion: tf.version_core,
     threads: loaded.threadsCount(),
-    simd: simd === true
+    simd: simd === true,
+    ...registered.record
   }
-  return info
+  return { info, kernelsNote: registered.note }
 })
 
 const initCpu = Effect.fnUntraced(function* () {
@@ -138,39 +174,58 @@ const initCpu = Effect.fnUntraced(function* () {
   return info
 })
 
+interface Initialised {
+  readonly info: BackendInfo
+  /** wasm: which convolution kernels and why, for the log line. */
+  readonly kernelsNote?: string
+}
+
 /** Initialise exactly `backend`; fails with a one-line reason when it is unavailable. */
-export const initBackend = Effect.fnUntraced(function* (backend: BackendName, threads: number) {
+export const initBackend = Effect.fnUntraced(function* (
+  backend: BackendName,
+  threads: number,
+  kernels: KernelsChoice = "auto"
+) {
   yield* loadGradients(backend)
   switch (backend) {
     case "node-gpu":
     case "node":
-      return yield* initNative(backend)
+      return { info: yield* initNative(backend) } as Initialised
     case "wasm":
-      return yield* initWasm(threads)
+      return (yield* initWasm(threads, kernels)) as Initialised
     case "cpu":
-      return yield* initCpu()
+      return { info: yield* initCpu() } as Initialised
   }
 })
 
-/** Resolve a choice (`auto` included); logs one line saying which backend it took and why. */
-export const selectBackend = Effect.fnUntraced(function* (choice: BackendChoice, threads: number) {
+/**
+ * Resolve a choice (`auto` included); logs one line saying which backend it took and why, and on wasm
+ * which convolution kernels run.
+ */
+export const selectBackend = Effect.fnUntraced(function* (
+  choice: BackendChoice,
+  threads: number,
+  kernels: KernelsChoice = "auto"
+) {
   if (choice !== "auto") {
-    const info = yield* initBackend(choice, threads)
-    yield* Effect.logInfo(describe(info, `--backend ${choice}`))
-    return info
+    const done = yield* initBackend(choice, threads, kernels)
+    yield* Effect.logInfo(describe(done.info, `--backend ${choice}`, done.kernelsNote))
+    return done.info
   }
   const skipped: Array<string> = []
   for (const candidate of autoOrder) {
-    const attempt = yield* Effect.result(initBackend(candidate, threads))
+    const attempt = yield* Effect.result(initBackend(candidate, threads, kernels))
     if (attempt._tag === "Success") {
-      yield* Effect.logInfo(describe(attempt.success, autoNote(skipped)))
-      return attempt.success
+      yield* Effect.logInfo(describe(attempt.success.info, autoNote(skipped), attempt.success.kernelsNote))
+      return attempt.success.info
     }
+    // A forced native kernel set that does not load is the user's error, not a reason to try cpu.
+    if (attempt.failure.reason._tag === "NativeKernelsUnavailable") return yield* attempt.failure
     skipped.push(`${candidate}: ${skipReason(attempt.failure)}`)
   }
-  const info = yield* initBackend("cpu", threads)
-  yield* Effect.logInfo(describe(info, autoNote(skipped)))
-  return info
+  const done = yield* initBackend("cpu", threads)
+  yield* Effect.logInfo(describe(done.info, autoNote(skipped)))
+  return done.info
 })
 
 const skipReason = (error: BackendError): string =>
@@ -181,7 +236,11 @@ const skipReason = (error: BackendError): string =>
 const autoNote = (skipped: ReadonlyArray<string>): string =>
   skipped.length === 0 ? "auto" : `auto; skipped ${skipped.join(", ")}`
 
-/** e.g. `tensor backend: wasm (auto; skipped node-gpu: not installed, node: not installed), 2 threads, SIMD, tfjs 4.22.0` */
-export const describe = (info: BackendInfo, why: string): string =>
+/**
+ * e.g. `tensor backend: wasm (auto; skipped node-gpu: not installed, node: not installed), 2 threads, SIMD,
+ * tfjs 4.22.0, conv kernels: native (oneDNN 2.6.3 (OpenMP))`
+ */
+export const describe = (info: BackendInfo, why: string, kernelsNote?: string): string =>
   `tensor backend: ${info.backend} (${why}), ${info.threads} thread${info.threads === 1 ? "" : "s"}, ` +
-  `${info.simd ? "SIMD" : "no SIMD"}, tfjs ${info.tfjsVersion}`
+  `${info.simd ? "SIMD" : "no SIMD"}, tfjs ${info.tfjsVersion}` +
+  (kernelsNote === undefined ? "" : `, conv kernels: ${kernelsNote}`)

@@ -13,9 +13,12 @@ export {
   BackendInitFailed,
   BackendUnavailable,
   HeapExhausted,
-  InvalidBackendChoice
+  InvalidBackendChoice,
+  NativeKernelsUnavailable
 } from "./BackendError.ts"
 export { BackendInfo } from "./BackendInfo.ts"
+export { KernelsChoice, KernelsName } from "./KernelsChoice.ts"
+export { loadOnednn, type OnednnBinding, type OnednnLoad, onednnHint } from "./Onednn.ts"
 export { defaultThreads, describe as describeBackend, installHint } from "./BackendInit.ts"
 
 // Memory
@@ -37,7 +40,15 @@ export {
   type Pad,
   phasePlan
 } from "./ConvGradients.ts"
-export { registeredWasmKernels, registerWasmKernels, wasmKernelFactories } from "./WasmKernels.ts"
+export {
+  activeWasmKernels,
+  nativeKernelFactories,
+  registeredWasmKernels,
+  registerWasmKernels,
+  type WasmKernelsOptions,
+  wasmKernelFactories
+} from "./WasmKernels.ts"
+export { convDims } from "./kernels/ConvOnednn.ts"
 
 // Fast training helpers (plain functions over tf ops, any backend)
 export {

@@ -7,10 +7,13 @@ import {
   BackendInfo,
   availableBytes,
   maxMicroBatch,
+  activeWasmKernels,
   registeredWasmKernels,
   registerWasmKernels,
   wasmHeapLimitBytes
 } from "../src/index.ts"
+
+const spikernelKernelMark = Symbol.for("@spikernel/tensor/kernel")
 
 const nativeInstalled = (pkg: string) =>
   import(pkg).then(
@@ -38,7 +41,7 @@ describe("Backend", () => {
     }).pipe(Effect.provide(Backend.layerCpu))
   )
 
-  it.effect("wasm: SIMD, every core as a thread (up to 8), this package's kernels registered", () =>
+  it.effect("wasm: SIMD, every core as a thread (up to 8), this package's wasm kernels registered", () =>
     Effect.gen(function* () {
       const backend = yield* Backend
       expect(backend.info.backend).toBe("wasm")
@@ -58,7 +61,10 @@ describe("Backend", () => {
       )
       // Registration is idempotent: registering again keeps the same set and does not throw.
       expect([...registerWasmKernels()].sort()).toEqual([...registeredWasmKernels()].sort())
-    }).pipe(Effect.provide(Backend.layer({ backend: "wasm" })))
+      expect(backend.info.kernels).toBe("wasm")
+      expect(activeWasmKernels()).toBe("wasm")
+      expect(spikernelKernelMark in tf.getKernel(tf.Conv2D, "wasm")!.kernelFunc).toBe(false)
+    }).pipe(Effect.provide(Backend.layer({ backend: "wasm", kernels: "wasm" })))
   )
 
   it.effect("auto takes wasm when tfjs-node(-gpu) cannot be imported", () =>

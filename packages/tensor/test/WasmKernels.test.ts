@@ -25,10 +25,13 @@ const tolerance = 1e-4
 const onBoth = <A>(f: () => A) =>
   Effect.gen(function* () {
     const reference = yield* Effect.sync(f).pipe(Effect.provide(Backend.layerCpu))
-    const wasm = yield* Effect.sync(f).pipe(Effect.provide(Backend.layer({ backend: "wasm" })))
+    const wasm = yield* Effect.sync(f).pipe(
+      Effect.provide(Backend.layer({ backend: "wasm", kernels: "wasm" }))
+    )
     return { reference, wasm }
   })
 
+// `kernels: "wasm"`: these are the XNNPACK compositions (the fallback); NativeKernels.test.ts covers oneDNN's.
 describe("wasm gradient kernels equal the cpu backend's", () => {
   it("the cases cover k = 1…7, strides 1 and 2, every padding mode, batch 1 and odd sizes", () => {
     expect(new Set(cases.map((c) => c.kernel))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7]))
@@ -62,7 +65,7 @@ describe("wasm gradient kernels equal the cpu backend's", () => {
         Effect.provide(Backend.layerCpu)
       )
       const forms = yield* Effect.sync(() => cases.map(filterGradientForms)).pipe(
-        Effect.provide(Backend.layer({ backend: "wasm" }))
+        Effect.provide(Backend.layer({ backend: "wasm", kernels: "wasm" }))
       )
       cases.forEach((c, i) => {
         const where = JSON.stringify(c)
@@ -168,7 +171,7 @@ describe("wasm gradient kernels equal the cpu backend's", () => {
         tf.dispose([m, pooled])
         tf.dispose([x, w, dy])
       }
-    }).pipe(Effect.provide(Backend.layer({ backend: "wasm" })))
+    }).pipe(Effect.provide(Backend.layer({ backend: "wasm", kernels: "wasm" })))
   )
 })
 
@@ -246,7 +249,7 @@ describe("training helpers", () => {
       })
       expect(dv.dataSync()[2]).toBeCloseTo(1, 6)
       tf.dispose([v, dv])
-    }).pipe(Effect.provide(Backend.layer({ backend: "wasm" })))
+    }).pipe(Effect.provide(Backend.layer({ backend: "wasm", kernels: "wasm" })))
   )
 
   it.effect("avgPool2dIncludePad divides by k² at the borders, as PyTorch's AvgPool2d(3, 1, 1)", () =>
@@ -261,6 +264,6 @@ describe("training helpers", () => {
       expect(g.dataSync()[0]).toBeCloseTo(4 / 9, 6)
       expect(g.dataSync()[5]).toBeCloseTo(1, 6)
       tf.dispose([x, y, g])
-    }).pipe(Effect.provide(Backend.layer({ backend: "wasm" })))
+    }).pipe(Effect.provide(Backend.layer({ backend: "wasm", kernels: "wasm" })))
   )
 })

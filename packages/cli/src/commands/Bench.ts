@@ -10,7 +10,7 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { json } from "../Flags.ts"
+import { computeKernels, computeKernelsOption, json } from "../Flags.ts"
 import { emit } from "../Output.ts"
 
 const backendFlag = Flag.Literals("backend", ["auto", "node-gpu", "node", "wasm", "cpu"]).pipe(
@@ -33,6 +33,14 @@ const kernels = Command.make(
     threads: Flag.Int("threads").pipe(
       Flag.withDescription("wasm threads (default: all cores)"),
       Flag.optional
+    ),
+    computeKernels: Flag.Literals("compute-kernels", ["native", "wasm"]).pipe(
+      Flag.withDescription("Time only these wasm convolution kernels (default: native when built, and wasm)"),
+      Flag.optional
+    ),
+    repeats: Flag.Int("repeats").pipe(
+      Flag.withDescription("Timed rounds per row, fastest kept (default 3; more on a busy machine)"),
+      Flag.optional
     )
   },
   Effect.fnUntraced(function* (input) {
@@ -41,7 +49,9 @@ const kernels = Command.make(
     const result = yield* benchKernels({
       quick: input.quick,
       includeCpu: input.includeCpu,
-      ...(Option.isSome(input.threads) ? { threads: input.threads.value } : {})
+      ...(Option.isSome(input.threads) ? { threads: input.threads.value } : {}),
+      ...(Option.isSome(input.computeKernels) ? { computeKernels: [input.computeKernels.value] } : {}),
+      ...(Option.isSome(input.repeats) ? { repeats: input.repeats.value } : {})
     })
     yield* emit(input.json, result, renderBenchKernels)
   })
@@ -56,6 +66,7 @@ const score = Command.make(
   {
     json,
     backend: backendFlag,
+    computeKernels,
     candidates: Flag.Int("candidates").pipe(
       Flag.withDescription("Candidates timed per configuration"),
       Flag.withDefault(2)
@@ -77,7 +88,12 @@ const score = Command.make(
       candidates: input.candidates,
       configs: input.paper ? [a, b, paper] : [a, b]
     }).pipe(
-      Effect.provide(Backend.layer(Option.isSome(input.backend) ? { backend: input.backend.value } : {}))
+      Effect.provide(
+        Backend.layer({
+          ...(Option.isSome(input.backend) ? { backend: input.backend.value } : {}),
+          ...computeKernelsOption(input.computeKernels)
+        })
+      )
     )
     yield* emit(input.json, result, renderBenchScore)
   })
@@ -87,11 +103,21 @@ const score = Command.make(
 
 const train = Command.make(
   "train",
-  { json },
+  {
+    json,
+    computeKernels,
+    threads: Flag.Int("threads").pipe(
+      Flag.withDescription("wasm threads (default: all cores)"),
+      Flag.optional
+    )
+  },
   Effect.fnUntraced(function* (input) {
     const { BenchTrain } = yield* Effect.promise(() => import("@spikernel/snasnet"))
     const { benchTrain, renderBenchTrain } = BenchTrain
-    const result = yield* benchTrain({})
+    const result = yield* benchTrain({
+      ...computeKernelsOption(input.computeKernels),
+      ...(Option.isSome(input.threads) ? { threads: input.threads.value } : {})
+    })
     yield* emit(input.json, result, renderBenchTrain)
   })
 ).pipe(

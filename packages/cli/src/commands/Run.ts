@@ -143,17 +143,20 @@ export const run = Command.make(
       ),
       Flag.withDefault("auto" as const)
     ),
+    computeKernels: Flags.computeKernels,
     store: Flags.store,
     typecheck: Flags.typecheck,
     cluster: Flags.cluster,
     json: Flags.json
   },
   Effect.fn("run")(
-    function* ({ pipeline, backend, store, typecheck, cluster, json }) {
+    function* ({ pipeline, backend, computeKernels, store, typecheck, cluster, json }) {
       const url = Flags.clusterUrl(cluster)
       const { loaded, prepared } = yield* preparePipeline(pipeline, { typecheck })
       const compute: Runner.Compute = Effect.gen(function* () {
-        const context = yield* Layer.build(Backend.layer({ backend }))
+        const context = yield* Layer.build(
+          Backend.layer({ backend, ...Flags.computeKernelsOption(computeKernels) })
+        )
         const { info } = Context.get(context, Backend)
         return { context, backend: info }
       }).pipe(Effect.mapError((error) => new StepError({ step: "backend", reason: error.message })))

@@ -82,6 +82,7 @@ const flags = {
   ...NetworkFlags.network,
   dataset: NetworkFlags.dataset,
   backend: NetworkFlags.backend,
+  computeKernels: Flags.computeKernels,
   batch: Flag.Int("batch").pipe(Flag.withDescription("Images per repeat"), Flag.withDefault(256)),
   repeats: Flag.Int("repeats").pipe(
     Flag.withDescription("Fresh batches, log-dets averaged"),
@@ -222,7 +223,12 @@ export const score = Command.make(
       yield* emit(input.json, Schema.encodeSync(ScoreOutput)(output), () => render(output))
     })
     return yield* program.pipe(
-      Effect.provide(Layer.merge(Backend.layer({ backend: backendChoice }), Datasets.layerFromSpec(spec))),
+      Effect.provide(
+        Layer.merge(
+          Backend.layer({ backend: backendChoice, ...Flags.computeKernelsOption(input.computeKernels) }),
+          Datasets.layerFromSpec(spec)
+        )
+      ),
       // The backend's log line must not reach stdout, which carries the JSON document.
       Effect.provideService(Logger.LogToStderr, true)
     )

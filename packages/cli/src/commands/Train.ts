@@ -76,6 +76,7 @@ const flags = {
   ...NetworkFlags.network,
   dataset: NetworkFlags.dataset.pipe(Flag.withDefault("fashion-mnist-mini")),
   backend: NetworkFlags.backend,
+  computeKernels: Flags.computeKernels,
   epochs: Flag.Int("epochs").pipe(Flag.withDescription("Epochs (SNASNet: 300)"), Flag.withDefault(300)),
   batch: Flag.Int("batch").pipe(Flag.withDescription("Batch size"), Flag.withDefault(64)),
   microBatch: Flag.Int("micro-batch").pipe(
@@ -266,7 +267,12 @@ export const train = Command.make(
     })
     return yield* program.pipe(
       Effect.scoped,
-      Effect.provide(Layer.merge(Backend.layer({ backend: backendChoice }), Datasets.layerFromSpec(spec))),
+      Effect.provide(
+        Layer.merge(
+          Backend.layer({ backend: backendChoice, ...Flags.computeKernelsOption(input.computeKernels) }),
+          Datasets.layerFromSpec(spec)
+        )
+      ),
       // Logs (the backend line among them) go to stderr: stdout holds the one JSON document.
       Effect.provideService(Logger.LogToStderr, true)
     )

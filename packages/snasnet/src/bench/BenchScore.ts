@@ -218,7 +218,9 @@ export const benchScore = (
   options: BenchScoreOptions = {}
 ): Effect.Effect<BenchScoreResult, never, Backend> =>
   Effect.gen(function* () {
-    const backend = (yield* Backend).info.backend
+    const { info } = yield* Backend
+    // e.g. `wasm/native`: the backend and, on wasm, whose convolutions ran.
+    const backend = info.kernels === undefined ? info.backend : `${info.backend}/${info.kernels}`
     const configs = options.configs ?? [benchScoreConfigs.a, benchScoreConfigs.b]
     const rows: Array<BenchScoreRow> = []
     for (const config of configs) {

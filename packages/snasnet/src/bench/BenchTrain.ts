@@ -18,7 +18,7 @@
 import { Architecture, type ArchitectureError, type ConfigError } from "@spikernel/core"
 import { Lif } from "@spikernel/neurons"
 import { Network, NetworkConfig } from "@spikernel/spaces"
-import { Backend, type BackendError, BackendName } from "@spikernel/tensor"
+import { Backend, type BackendError, BackendName, type KernelsChoice } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Clock, Effect, Schema } from "effect"
 import * as fs from "node:fs"
@@ -48,6 +48,8 @@ export type BenchTrainConfig = typeof BenchTrainConfig.Type
  */
 export const BenchTrainRow = Schema.Struct({
   backend: BackendName,
+  /** wasm: the convolution kernels, `native` (oneDNN) or `wasm` (XNNPACK). */
+  kernels: Schema.optionalKey(Schema.String),
   /** e.g. `28x28x1 w16/32 k1,3 T5 b16`. */
   config: Schema.String,
   imagesPerSecond: Schema.Finite,
@@ -118,6 +120,8 @@ export interface BenchTrainOptions {
   readonly seed?: number
   /** wasm threads (default: the tensor package's). */
   readonly threads?: number
+  /** wasm convolution kernels (default: `SPIKERNEL_KERNELS`, else auto). */
+  readonly kernels?: KernelsChoice
 }
 
 const defaultSteps: Record<BackendName, number> = { wasm: 3, node: 3, "node-gpu": 5, cpu: 1 }
@@ -216,8 +220,10 @@ const benchRow = (
     for (let i = 0; i < steps; i++) yield* step(warmup + i)
     const end = yield* Clock.currentTimeMillis
     const seconds = (end - start) / 1000
+    const { info } = yield* Backend
     const row: BenchTrainRow = {
       backend,
+      ...(info.kernels === undefined ? {} : { kernels: info.kernels }),
       config: configLabel(c),
       imagesPerSecond: seconds > 0 ? (steps * c.batch) / seconds : 0,
       peakRssMb: peakRssMb(),
@@ -248,11 +254,11 @@ export const benchTrain = (
     for (const run of runs) {
       const layer =
         run.backend === "wasm"
-          ? Backend.layer(
-              options.threads === undefined
-                ? { backend: "wasm" }
-                : { backend: "wasm", threads: options.threads }
-            )
+          ? Backend.layer({
+              backend: "wasm",
+              ...(options.threads === undefined ? {} : { threads: options.threads }),
+              ...(options.kernels === undefined ? {} : { kernels: options.kernels })
+            })
           : Backend.layer({ backend: run.backend })
       const backendRows = yield* Effect.gen(function* () {
         const out: Array<BenchTrainRow> = []
@@ -294,7 +300,7 @@ export const renderBenchTrain = (result: BenchTrainResult): string =>
     `train steps (forward + BPTT backward + SGD update) of ${result.arch}, backward cell:`,
     ...result.rows.map(
       (r) =>
-        `  ${r.backend.padEnd(5)} ${r.config.padEnd(30)} ${r.imagesPerSecond.toFixed(2).padStart(8)} img/s  ` +
+        `  ${(r.kernels === undefined ? r.backend : `${r.backend}/${r.kernels}`).padEnd(11)} ${r.config.padEnd(30)} ${r.imagesPerSecond.toFixed(2).padStart(8)} img/s  ` +
         `peak RSS ${r.peakRssMb.toFixed(0).padStart(5)} MB  micro-batch ${r.microBatch}, ${r.steps} steps in ${r.seconds.toFixed(1)} s`
     ),
     ...result.speedups.map((s) => `  wasm / cpu on ${s.config}: ${s.wasmOverCpu.toFixed(1)}×`)
