@@ -1,9 +1,10 @@
 /**
  * The command a person types to run this process again — how a stopped run says how to resume.
  *
- * Under `npm start` (or another package script) it is that script, with the arguments given after
- * `--`; under `npx` it is `npx spikernel …`; otherwise `spikernel …` with the same arguments, quoted
- * for a POSIX shell.
+ * Under `npm start` (or another package script that runs spikernel) it is that script, with the
+ * arguments given after `--`; under `npx` it is `npx spikernel …`; otherwise `spikernel …` with the
+ * same arguments, quoted for a POSIX shell. A package script that does not itself run spikernel
+ * (a test runner that spawns it, say) only passed its environment on, so it is not the way back.
  *
  * @since 0.1.0
  */
@@ -27,10 +28,11 @@ export const resumeCommand = (
 ): string => {
   const script = env.npm_lifecycle_script
   const event = env.npm_lifecycle_event
-  if (script !== undefined && event !== undefined && env.npm_command !== "exec") {
+  const own = script?.trim().split(/\s+/) ?? []
+  const runsSpikernel = own.some((word) => /(^|\/)spikernel(\.m?js)?$/.test(word))
+  if (event !== undefined && runsSpikernel && env.npm_command !== "exec") {
     // `npm start` runs "node …/spikernel.js run pipelines/quickstart.ts": the arguments after the
     // script's own came after `--`.
-    const own = script.trim().split(/\s+/)
     const at = own.indexOf(args[0] ?? "")
     const given = at < 0 ? [] : own.slice(at)
     const extra = given.every((word, i) => args[i] === word) ? args.slice(given.length) : args

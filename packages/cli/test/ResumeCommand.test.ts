@@ -29,6 +29,17 @@ describe("resumeCommand", () => {
     expect(resumeCommand(["run", "pipelines/compare-strategies.ts"], env)).toBe("npm run strategies")
   })
 
+  it("is `spikernel …` under a package script that does not run spikernel itself (a test runner)", () => {
+    const env = {
+      npm_command: "run-script",
+      npm_lifecycle_event: "test",
+      npm_lifecycle_script: "node ../../scripts/vitest.mjs run --passWithNoTests"
+    }
+    expect(resumeCommand(["run", "/tmp/live.ts", "--backend", "cpu"], env)).toBe(
+      "spikernel run /tmp/live.ts --backend cpu"
+    )
+  })
+
   it("is `npx spikernel …` under npx and `spikernel …` otherwise, quoted where a shell needs it", () => {
     expect(resumeCommand(["run", "p.ts", "--store", "/tmp/my runs"], { npm_command: "exec" })).toBe(
       "npx spikernel run p.ts --store '/tmp/my runs'"
