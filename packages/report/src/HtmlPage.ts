@@ -71,7 +71,12 @@ ul.absent { color: #57606a; }
 footer { color: #57606a; font-size: 12px; margin-top: 24px; }
 `
 
-const tableHtml = (table: Table): string => {
+/**
+ * A table as a page section.
+ *
+ * @since 0.1.0
+ */
+export const tableHtml = (table: Table): string => {
   const head = table.columns
     .map((c) => `<th${c.numeric ? ` class="num"` : ""}>${escapeHtml(c.header)}</th>`)
     .join("")
@@ -99,7 +104,12 @@ ${body}
 </section>`
 }
 
-const plotHtml = ({ plot, svg }: RenderedPlot): string => `<section id="plot-${plot.id}">
+/**
+ * A rendered plot as a page section, with its caption.
+ *
+ * @since 0.1.0
+ */
+export const plotHtml = ({ plot, svg }: RenderedPlot): string => `<section id="plot-${plot.id}">
 <h2>${escapeHtml(plot.title)}</h2>
 <figure class="plot" data-plot="${plot.id}">
 <div class="svg">${svg}</div>
@@ -134,21 +144,10 @@ export const htmlPage = (
   const seeds = [...new Set(pipelines.flatMap((p) => p.seeds))].sort((a, b) => a - b).join(", ")
   const title = pageTitle(analysis)
   const byId = (id: string) => plots.filter((p) => p.plot.id === id || p.plot.id.startsWith(`${id}-`))
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${style}</style>
-</head>
-<body>
-<main>
-<header>
-<h1>${escapeHtml(title)}</h1>
-<p>Dataset ${escapeHtml(datasets)} · kernel sets ${escapeHtml(kernelSets || "—")} · strategies ${escapeHtml(strategies || "—")} · seeds ${escapeHtml(seeds || "—")}</p>
-</header>
-${failuresTable(analysis).rows.length > 0 ? tableHtml(failuresTable(analysis)) : ""}
+  return htmlDocument(
+    title,
+    `Dataset ${datasets} · kernel sets ${kernelSets || "—"} · strategies ${strategies || "—"} · seeds ${seeds || "—"}`,
+    `${failuresTable(analysis).rows.length > 0 ? tableHtml(failuresTable(analysis)) : ""}
 ${selectedTable(analysis).rows.length > 0 ? tableHtml(selectedTable(analysis)) : ""}
 ${modelsTable(analysis).rows.length > 0 ? tableHtml(modelsTable(analysis)) : ""}
 ${tableHtml(fairnessTable(analysis))}
@@ -166,10 +165,32 @@ ${
   absent.length > 0
     ? `<section id="absent"><h2>Plots not drawn</h2><ul class="absent">${absent.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul></section>`
     : ""
+}`
+  )
 }
+
+/**
+ * A whole static page: the title, a line under it, the sections' HTML, and the footer.
+ *
+ * @since 0.1.0
+ */
+export const htmlDocument = (title: string, subtitle: string, sections: string): string => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(subtitle)}</p>
+</header>
+${sections}
 <footer>Made by @spikernel/report. A static page: no scripts, no network. Every number is also in results.json; summary.md has the tables as Markdown.</footer>
 </main>
 </body>
 </html>
 `
-}

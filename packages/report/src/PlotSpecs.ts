@@ -45,8 +45,13 @@ export interface PlotSpecs {
 
 const font = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
-// Shared look: readable sizes, left-aligned titles, light grid. The `config` key of every spec.
-const config = {
+/**
+ * The shared look of every plot (readable sizes, left-aligned titles, light grid): the `config` key
+ * of every spec, also of the study reports.
+ *
+ * @since 0.1.0
+ */
+export const config = {
   font,
   background: "white",
   padding: 8,
@@ -67,10 +72,14 @@ const config = {
 // One layer of a layered spec, typed by Vega-Lite itself (the package exports only the top-level type).
 type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
 
-// One palette, assigned once per report: kernel sets take colours in report order, and strategies
-// (or pipeline · strategy series) take theirs in order too, so a set or a strategy has one colour in
-// every plot it appears in.
-const palette = [
+/**
+ * One palette, assigned once per report: kernel sets take colours in report order, and strategies
+ * (or pipeline · strategy series) take theirs in order too, so a set or a strategy has one colour in
+ * every plot it appears in.
+ *
+ * @since 0.1.0
+ */
+export const palette = [
   "#4e79a7",
   "#f28e2b",
   "#59a14f",
@@ -88,9 +97,13 @@ const colorScale = (domain: ReadonlyArray<string>): { domain: Array<string>; ran
   range: domain.map((_, i) => palette[i % palette.length])
 })
 
-// A continuous domain with room around the data, so no mark sits on the plot's edge: 8 % of the span
-// on each side (or of the value when every point has the same one).
-const paddedDomain = (values: ReadonlyArray<number>, floor?: number): [number, number] => {
+/**
+ * A continuous domain with room around the data, so no mark sits on the plot's edge: 8 % of the span
+ * on each side (or of the value when every point has the same one).
+ *
+ * @since 0.1.0
+ */
+export const paddedDomain = (values: ReadonlyArray<number>, floor?: number): [number, number] => {
   const finite = values.filter(Number.isFinite)
   if (finite.length === 0) return [0, 1]
   const lo = Math.min(...finite)

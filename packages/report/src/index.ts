@@ -16,6 +16,10 @@ export * as ReportResults from "./ReportResults.ts"
 export * from "./ReportError.ts"
 /** Kendall's τ-b with ties. */
 export * as KendallTau from "./KendallTau.ts"
+/** Spearman's ρ with ties, bootstrap intervals, top-k overlap and the pick's regret. */
+export * as RankStatistics from "./RankStatistics.ts"
+/** The proxy-quality study: its input, figures, tables, plots and folder. */
+export * as ProxyStudy from "./ProxyStudy.ts"
 /** Best score so far, per strategy over seeds. */
 export * as BestSoFar from "./BestSoFar.ts"
 /** Search cost and speed-up over the baseline. */

@@ -1,5 +1,5 @@
 /**
- * `params` and `memory`: the size of a candidate's network, from the builder's parameter and memory
+ * `params`, `memory` and `macs`: the size of a candidate's network, from the builder's parameter and memory
  * model (no tensors). Scorers maximise, so the value is the negated figure; the figures themselves
  * are in `details` (`params`, `bytes`), where the search's records read them (METHOD.md §6.5:
  * bytes = params × 4 at FP32; BN running statistics and the zero op's constant are not parameters).
@@ -54,7 +54,7 @@ export const sizeOf = (
   })
 
 const sizePlugin = (
-  id: "params" | "memory",
+  id: "params" | "memory" | "macs",
   description: string,
   value: (summary: Scorer.NetworkSummary) => number
 ): Plugin.Plugin<
@@ -87,7 +87,8 @@ const sizePlugin = (
                 details: {
                   params: summary.params,
                   bytes: summary.bytes,
-                  stateBytesPerSample: summary.stateBytesPerSample
+                  stateBytesPerSample: summary.stateBytesPerSample,
+                  ...(id === "macs" ? { macsPerTimestep: summary.macsPerTimestep } : {})
                 }
               })
             )
@@ -116,4 +117,16 @@ export const memory = sizePlugin(
   "memory",
   "The network's weight memory at FP32 (negated: less is better)",
   (s) => -s.bytes
+)
+
+/**
+ * Minus the dense multiply-accumulates of one timestep (the FLOPs proxy; negated like the other
+ * size figures: cheaper is better). `details.macsPerTimestep` holds the figure itself.
+ *
+ * @since 0.1.0
+ */
+export const macs = sizePlugin(
+  "macs",
+  "The network's dense multiply-accumulates per timestep (negated: cheaper is better)",
+  (s) => -s.macsPerTimestep
 )

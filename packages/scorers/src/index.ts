@@ -1,6 +1,6 @@
 /**
  * `@spikernel/scorers`: the training-free SAHD score of SNASNet (METHOD.md §3) and the figures a
- * selection needs (parameters, memory).
+ * selection needs (parameters, memory, dense MACs).
  *
  * The kernel math is pure and exact: bit-packed codes (`BitCodes`), their Gram matrix by popcount
  * (`HammingGram`), the float32-faithful kernel accumulation (`SahdKernel`) and a pivoted float64
@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { sahd } from "./SahdScorer.ts"
-import { memory, params } from "./SizeScorers.ts"
+import { macs, memory, params } from "./SizeScorers.ts"
 import { trainedAccuracy } from "./TrainedAccuracyScorer.ts"
 
 export * from "./BitCodes.ts"
@@ -31,4 +31,4 @@ export * from "./WasmGram.ts"
  *
  * @since 0.1.0
  */
-export const plugins = [sahd, params, memory, trainedAccuracy] as const
+export const plugins = [sahd, params, memory, macs, trainedAccuracy] as const

@@ -40,7 +40,8 @@ export const fakeNetworks = (
         params: fakeParams(arch),
         bytes: 4 * fakeParams(arch),
         lifLayers: layerSizes.length,
-        stateBytesPerSample: options.stateBytesPerSample ?? 1000
+        stateBytesPerSample: options.stateBytesPerSample ?? 1000,
+        macsPerTimestep: 100 * fakeParams(arch)
       }
     }),
   build: (arch, _network, _dataset, init) =>

@@ -23,6 +23,7 @@ import { Effect, Layer, Option } from "effect"
 import * as CandidateTrainer from "./CandidateTrainer.ts"
 import { bpttTrainer } from "./executors/Bptt.ts"
 import { htmlReporter } from "./executors/Html.ts"
+import { proxyStudyReporter } from "./executors/ProxyStudy.ts"
 import { testEvaluator } from "./executors/TestTop1.ts"
 import { fixed } from "./Fixed.ts"
 import * as ScoringNetworks from "./ScoringNetworks.ts"
@@ -82,12 +83,17 @@ export const plugins: ReadonlyArray<Plugin.AnyPlugin> = [
 ]
 
 /**
- * The step executors: `bptt` (train), `test-top1` (evaluate), `html` (report); the pipeline engine
- * adds its own `json` reporter.
+ * The step executors: `bptt` (train), `test-top1` (evaluate), `html` and `proxy-study` (report); the
+ * pipeline engine adds its own `json` reporter.
  *
  * @since 0.1.0
  */
-export const executors: ReadonlyArray<Executor.AnyExecutor> = [bpttTrainer, testEvaluator, htmlReporter]
+export const executors: ReadonlyArray<Executor.AnyExecutor> = [
+  bpttTrainer,
+  testEvaluator,
+  htmlReporter,
+  proxyStudyReporter
+]
 
 /**
  * The registry of everything built in.

@@ -30,7 +30,8 @@ export const scoringNetworks: Scorer.ScoringNetworks["Service"] = {
         params: memory.params,
         bytes: memory.bytes,
         lifLayers: WeightSpecs.lifLayers(arch).length,
-        stateBytesPerSample: memory.state.bytes
+        stateBytesPerSample: memory.state.bytes,
+        macsPerTimestep: ParamCount.macsPerTimestep(arch, config)
       }
     }),
   build: (arch, options, dataset, init) =>

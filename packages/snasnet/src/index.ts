@@ -70,6 +70,14 @@ export {
 } from "./executors/TestTop1.ts"
 /** The `html` reporter. */
 export { HtmlReport, HtmlReporterConfig, htmlReport, htmlReporter, reportInputOf } from "./executors/Html.ts"
+/** The proxy-quality study (issue 18). */
+export {
+  ProxyStudyConfig,
+  ProxyStudyReport,
+  proxyStudyReporter,
+  proxyStudySteps,
+  randomProxy
+} from "./executors/ProxyStudy.ts"
 /** What a train step outputs. */
 export { TrainedModel, TrainedModels, TrainProgress } from "./executors/TrainedModels.ts"
 /** The benchmarks of `spikernel bench score` and `spikernel bench train`. */

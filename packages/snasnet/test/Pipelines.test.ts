@@ -27,6 +27,7 @@ import {
   Progress,
   pipeline,
   Runner,
+  report,
   Store,
   search,
   select,
@@ -34,6 +35,7 @@ import {
   train,
   use
 } from "@spikernel/pipeline"
+import { ProxyStudy } from "@spikernel/report"
 import { randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
 import { SnasnetSpace } from "@spikernel/spaces"
@@ -43,6 +45,7 @@ import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import { registry } from "../src/Builtins.ts"
 import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/Bptt.ts"
 import { HtmlReport, htmlReport } from "../src/executors/Html.ts"
+import { ProxyStudyReport, proxyStudySteps } from "../src/executors/ProxyStudy.ts"
 import { Evaluation, testEvaluator } from "../src/executors/TestTop1.ts"
 import { TrainedModels, TrainProgress } from "../src/executors/TrainedModels.ts"
 
@@ -406,6 +409,130 @@ describe("executors", () => {
           .pipe(Effect.provide(compute))
         expect(evaluation.models[0].top1).toBe(resumed.models[0].epochs[1].testTop1)
         expect(tf.memory().numTensors).toBe(tensorsBefore)
+      }),
+    600_000
+  )
+})
+
+describe("the proxy-quality study (issue 18)", () => {
+  const studyPipeline = (out: string, architectures = 4, searchSeed?: number) => {
+    const data = load({ loader: use(Synthetic.synthetic, syntheticConfig) })
+    const steps = proxyStudySteps({
+      out,
+      name: "tiny-study",
+      seed: 11,
+      dataset: data,
+      space: use(SnasnetSpace.snasnetBackwardPlugin, { kernels: [1, 3] }),
+      architectures,
+      proxies: {
+        sahd: {
+          scorer: { id: "sahd", config: { batch: 8, repeats: 1, timesteps: 2, network } },
+          description: "SAHD"
+        },
+        params: {
+          scorer: { id: "params", config: { network } },
+          description: "parameters",
+          detail: "params"
+        },
+        macs: { scorer: { id: "macs", config: { network } }, description: "MACs", detail: "macsPerTimestep" }
+      },
+      trainer: bptt(trainerConfig),
+      resamples: 100,
+      within: { subset: 2, points: [0.05] }
+    })
+    if (searchSeed === undefined) return pipeline({ name: "tiny-study", seed: 11, steps })
+    // The params search drawn with another seed: its candidates are other architectures.
+    const moved = search({
+      dataset: data,
+      space: use(SnasnetSpace.snasnetBackwardPlugin, { kernels: [1, 3] }),
+      strategy: use(randomSearch, {}),
+      scorer: { id: "params", config: { network } },
+      budget: architectures,
+      seed: searchSeed
+    })
+    const spec = steps.study.spec
+    if (spec.kind !== "report") throw new Error("the study step is a report")
+    const study = report({
+      from: { ...spec.from, "proxy-params": moved },
+      ...(spec.reporter === undefined ? {} : { reporter: spec.reporter })
+    })
+    return pipeline({ name: "tiny-study", seed: 11, steps: { ...steps, "proxy-params": moved, study } })
+  }
+
+  it.live(
+    "plans, runs its searches, resumes to train and report, and a third run computes nothing",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "study-store")
+        const out = join(scratch, "study-report")
+        const full = studyPipeline(out)
+        const { prepared } = { prepared: yield* Prepare.prepare(full, registry, "study.ts") }
+        const planned = yield* Plan.plan(prepared, "study.ts").pipe(
+          Effect.provide(Layer.mergeAll(Store.layer({ root: store, mode: "plan" }), Progress.layerSilent)),
+          Effect.provide(NodeServices.layer)
+        )
+        expect(planned.rows.map((row) => `${row.name}:${row.kind}`)).toEqual([
+          "data:load",
+          "proxy-sahd:search",
+          "proxy-params:search",
+          "proxy-macs:search",
+          "train-all:select",
+          "models:train",
+          "study:report"
+        ])
+        // A run stopped after the searches (only they were asked for), then the full pipeline: it
+        // reuses them and computes the rest.
+        const searchesOnly = Object.fromEntries(
+          Object.entries(full.steps).filter(([name]) => name === "data" || name.startsWith("proxy-"))
+        )
+        yield* runTiny(store, out, { decl: pipeline({ name: "tiny-study", seed: 11, steps: searchesOnly }) })
+        const resumed = yield* runTiny(store, out, { decl: full })
+        expect(resumed.manifest.steps.map((step) => `${step.name}:${step.status}`)).toEqual([
+          "data:cached",
+          "proxy-sahd:cached",
+          "proxy-params:cached",
+          "proxy-macs:cached",
+          "train-all:computed",
+          "models:computed",
+          "study:computed"
+        ])
+        const stored = Schema.decodeUnknownSync(ProxyStudyReport)(resumed.results.study)
+        const results = Schema.decodeUnknownSync(ProxyStudy.ProxyStudyResults)(
+          JSON.parse(readFileSync(stored.results, "utf8"))
+        )
+        expect(results.proxies.map((p) => p.proxy)).toEqual(["sahd", "params", "macs", "random"])
+        expect(results.epochs).toBe(2)
+        expect(results.stability).toMatchObject({ fromEpoch: 1, toEpoch: 2 })
+        expect(results.models).toBeGreaterThanOrEqual(2)
+        for (const model of results.table) {
+          // The params proxy reads the figure itself (not the scorer's negated value).
+          expect(model.proxies.params).toBe(model.params)
+          expect(model.proxies.macs).toBeGreaterThan(0)
+          expect(model.proxies.random).toBeGreaterThanOrEqual(0)
+          expect(model.proxies.random).toBeLessThan(1)
+        }
+        expect(stored.note).toContain("sahd: τ-b")
+        expect(readFileSync(stored.index, "utf8")).toContain(
+          "How well each proxy ranks the trained architectures"
+        )
+
+        const again = yield* runTiny(store, out, { decl: full })
+        expect(again.manifest.steps.every((step) => step.status === "cached")).toBe(true)
+        expect(again.results.study).toEqual(resumed.results.study)
+      }),
+    600_000
+  )
+
+  it.live(
+    "a proxy whose search drew other architectures is refused, naming the proxy and the search",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "study-store")
+        const out = join(scratch, "study-report-moved")
+        const exit = yield* Effect.exit(runTiny(store, out, { decl: studyPipeline(out, 4, 99) }))
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(String(exit)).toMatch(/is not among the candidates of "proxy-params" \(proxy params\)/)
+        expect(existsSync(out)).toBe(false)
       }),
     600_000
   )

@@ -130,3 +130,26 @@ export const memoryEstimate = (
     state: inferenceState(arch, config, bits)
   }
 }
+
+/**
+ * The multiply-accumulates of one timestep of one sample if every activation were dense (the
+ * "FLOPs" proxy of the zero-cost-proxy literature, counted as MACs): the stem, every cell conv, the
+ * downconv (run before its pool, METHOD.md §1) and the two linears. Skip, pool and BN are not MACs.
+ * Spikes make the real synaptic operations fewer; this is the upper bound a dense accelerator pays.
+ *
+ * @since 0.1.0
+ */
+export const macsPerTimestep = (arch: Architecture.Architecture, config: NetworkConfig): number => {
+  const [c1, c2] = config.widths
+  const g = geometry(config)
+  const cell = (name: "cell1" | "cell2", c: number, h: number): number =>
+    convSlots(arch, name).reduce((sum, slot) => sum + slot.kernel * slot.kernel * c * c * h * h, 0)
+  return (
+    9 * config.inputChannels * c1 * g.h0 * g.h0 +
+    cell("cell1", c1, g.h0) +
+    9 * c1 * c2 * g.h0 * g.h0 +
+    cell("cell2", c2, g.h1) +
+    g.features * config.hidden +
+    config.hidden * g.outputs
+  )
+}

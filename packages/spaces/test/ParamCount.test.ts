@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect, Exit } from "effect"
 import { beforeAll } from "vitest"
 import { configProblem, geometry, presetFor, presets, withOverrides } from "../src/NetworkConfig.ts"
-import { memoryEstimate, paramCount } from "../src/ParamCount.ts"
+import { macsPerTimestep, memoryEstimate, paramCount } from "../src/ParamCount.ts"
 import { toTfjs, toTorch } from "../src/WeightLayout.ts"
 import { weightSpecs } from "../src/WeightSpecs.ts"
 
@@ -50,6 +50,34 @@ describe("memory model", () => {
       assert.strictEqual(wide.modules.cell2 - base.modules.cell2, (4 * 40 + 8) * 256 * 256)
       assert.strictEqual(wide.modules.fc1, base.modules.fc1)
     })
+  )
+})
+
+describe("dense MACs per timestep", () => {
+  it.effect(
+    "counts the stem, every cell conv at its map size, the downconv before its pool and the linears",
+    () =>
+      Effect.sync(() => {
+        const config = presets["fashion-mnist"]
+        const g = geometry(config)
+        // Forward 3×3 on 0→1, 0→3, 1→2 and 1×1 on 2→3; backward 1×1 on 2→0 and 3→1: 3·9 + 3·1 = 30 k²
+        // per C² per pixel.
+        const arch = parse("0303 0030 2002 0200")
+        const expected =
+          9 * 1 * 32 * 28 * 28 +
+          30 * 32 * 32 * 28 * 28 +
+          9 * 32 * 64 * 28 * 28 +
+          30 * 64 * 64 * 14 * 14 +
+          g.features * config.hidden +
+          config.hidden * g.outputs
+        assert.strictEqual(macsPerTimestep(arch, config), expected)
+        // Turning the backward 1×1 on 2→0 into a 3×3 adds 8 k² per C² per pixel in both cells.
+        const wider = parse("0303 0030 3002 0200")
+        assert.strictEqual(
+          macsPerTimestep(wider, config) - macsPerTimestep(arch, config),
+          8 * (32 * 32 * 28 * 28 + 64 * 64 * 14 * 14)
+        )
+      })
   )
 })
 

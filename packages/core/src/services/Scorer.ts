@@ -91,6 +91,8 @@ export interface NetworkSummary {
   readonly lifLayers: number
   /** Per-sample bytes of the state one forward keeps (membranes, spikes, feedback buffers). */
   readonly stateBytesPerSample: number
+  /** Multiply-accumulates of one sample's timestep with dense activations (the FLOPs proxy). */
+  readonly macsPerTimestep: number
 }
 
 /**
