@@ -14,8 +14,8 @@
  * - `SPIKERNEL_PROXY_DATA`: an IDX directory of Fashion-MNIST (default: the bundled
  *   `fashion-mnist-mini`, 2,000 training / 1,000 test images; for ≥ 10,000 training images make one
  *   with `npx tsx pipelines/tools/fashion-mnist-subset.ts /usr/share/datasets/fashion-mnist 10000 DIR`);
- * - `SPIKERNEL_PROXY_ARCHS`: random draws (default 72: about 45 distinct architectures, since a random
- *   search repeats cells); `SPIKERNEL_PROXY_EPOCHS` (default 3),
+ * - `SPIKERNEL_PROXY_ARCHS`: random draws (default 72: 40 distinct architectures at this seed, since
+ *   a random search repeats cells); `SPIKERNEL_PROXY_EPOCHS` (default 3),
  *   `SPIKERNEL_PROXY_KERNELS` (default `1,3`), `SPIKERNEL_PROXY_WIDTHS` (default `8,16`).
  * At paper scale on a GPU: widths 128,256, the full data set, E = 20 or more.
  *

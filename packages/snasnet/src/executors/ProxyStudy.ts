@@ -198,8 +198,8 @@ export const proxyStudyReporter: Executor.StepExecutor<
 /**
  * The steps of a proxy-quality study: one search of `architectures` random draws per proxy (the same
  * space, random strategy and seed, so the same architectures), every distinct architecture of the
- * first trained with `trainer` (a random search repeats cells — about 4 in 10 draws of SNASNet's
- * {1,3} space at 40 draws — and a repeat is trained once), and the study report. Never a top-k by a
+ * first trained with `trainer` (a random search repeats cells — 72 draws of SNASNet's {1,3} space
+ * held 40 distinct ones in `pipelines/proxy-study.ts` — and a repeat is trained once), and the study report. Never a top-k by a
  * proxy: that would bias the sample towards the proxy's own favourites.
  *
  * @since 0.1.0
