@@ -10,10 +10,9 @@
  *
  * @since 0.1.0
  */
-import { Architecture, Digest, Numbers } from "@spikernel/core"
-import { Effect, FileSystem, Path, Schema } from "effect"
+import { Architecture, Numbers } from "@spikernel/core"
+import { Effect, type FileSystem, type Path, Schema } from "effect"
 import { formatCount, formatNumber, formatPercent, kernelsLabel } from "./Format.ts"
-import { htmlDocument, plotHtml, type RenderedPlot, tableHtml } from "./HtmlPage.ts"
 import { config, type PlotSpec, paddedDomain, palette } from "./PlotSpecs.ts"
 import {
   type Interval,
@@ -24,8 +23,7 @@ import {
   topKOverlap
 } from "./RankStatistics.ts"
 import { ReportError } from "./ReportError.ts"
-import { markdownTable } from "./SummaryMarkdown.ts"
-import { renderSvg } from "./SvgRenderer.ts"
+import { type StudyFiles, writeStudyFolder } from "./StudyFolder.ts"
 import type { Table } from "./Tables.ts"
 
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
@@ -408,19 +406,12 @@ export const studyPlots = (results: ProxyStudyResults): ReadonlyArray<PlotSpec> 
   return [intervals, ...scatter]
 }
 
-const writeFailure = (path: string) => (cause: { readonly message: string }) =>
-  new ReportError({ reason: "write", detail: `cannot write ${path}: ${cause.message}` })
-
 /**
- * What a study wrote, as absolute paths with their SHA-256.
+ * What a study wrote, and its figures.
  *
  * @since 0.1.0
  */
-export interface StudyFiles {
-  readonly index: string
-  readonly summary: string
-  readonly results: string
-  readonly written: ReadonlyArray<{ readonly path: string; readonly sha256: string }>
+export interface ProxyStudyFiles extends StudyFiles {
   readonly analysis: ProxyStudyResults
 }
 
@@ -432,7 +423,7 @@ export interface StudyFiles {
 export const writeProxyStudy = (
   input: ProxyStudyInput,
   outDir: string
-): Effect.Effect<StudyFiles, ReportError, FileSystem.FileSystem | Path.Path> =>
+): Effect.Effect<ProxyStudyFiles, ReportError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     if (input.models.length < 2) {
       return yield* new ReportError({
@@ -440,57 +431,25 @@ export const writeProxyStudy = (
         detail: `a proxy study needs at least two trained architectures, got ${input.models.length}`
       })
     }
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const dir = path.resolve(outDir)
-    const plotDir = path.join(dir, "plots")
     const results = analyzeProxyStudy(input)
-    const tables = studyTables(results)
-    const rendered: Array<RenderedPlot> = []
-    for (const plot of studyPlots(results)) {
-      const { svg } = yield* renderSvg(plot.id, plot.spec)
-      rendered.push({ plot, svg })
-    }
-    yield* fs.makeDirectory(plotDir, { recursive: true }).pipe(Effect.mapError(writeFailure(plotDir)))
-    const written: Array<{ readonly path: string; readonly sha256: string }> = []
-    const write = (file: string, text: string) =>
-      fs.writeFileString(file, text).pipe(
-        Effect.mapError(writeFailure(file)),
-        Effect.tap(() => Effect.sync(() => written.push({ path: file, sha256: Digest.sha256Hex(text) }))),
-        Effect.as(file)
-      )
-    for (const { plot, svg } of rendered) yield* write(path.join(plotDir, `${plot.id}.svg`), svg)
+    const [quality, stability, models] = studyTables(results)
+    // NaN and ±Infinity are not JSON: JsonNumber writes them as strings.
     const encoded = yield* Schema.encodeEffect(ProxyStudyResults)(results).pipe(
       Effect.mapError(
         (error) => new ReportError({ reason: "input", detail: `results do not encode: ${error.message}` })
       )
     )
-    // NaN and ±Infinity are not JSON: JsonNumber writes them as strings.
-    const resultsFile = yield* write(path.join(dir, "results.json"), `${JSON.stringify(encoded, null, 2)}\n`)
-    const title = `Spikernel proxy study: ${input.name}`
-    const subtitle = `Dataset ${input.dataset} · ${results.models} architectures · ${results.epochs} epochs · proxies ${input.proxies.map((p) => p.name).join(", ")}`
-    const summary = yield* write(
-      path.join(dir, "summary.md"),
-      [
-        `# ${title}`,
-        "",
-        subtitle,
-        "",
-        ...tables.map(markdownTable),
-        "## Plots",
-        "",
-        ...rendered.map(({ plot }) => `- [${plot.title}](plots/${plot.id}.svg)`),
-        ""
-      ].join("\n")
-    )
-    const [quality, stability, models] = tables
-    const index = yield* write(
-      path.join(dir, "index.html"),
-      htmlDocument(
-        title,
-        subtitle,
-        [tableHtml(quality), ...rendered.map(plotHtml), tableHtml(stability), tableHtml(models)].join("\n")
-      )
-    )
-    return { index, summary, results: resultsFile, written, analysis: results }
+    const files = yield* writeStudyFolder({
+      outDir,
+      title: `Spikernel proxy study: ${input.name}`,
+      subtitle: `Dataset ${input.dataset} · ${results.models} architectures · ${results.epochs} epochs · proxies ${input.proxies.map((p) => p.name).join(", ")}`,
+      sections: [
+        { table: quality },
+        ...studyPlots(results).map((plot) => ({ plot })),
+        { table: stability },
+        { table: models }
+      ],
+      results: encoded
+    })
+    return { ...files, analysis: results }
   })

@@ -20,6 +20,10 @@ export * as KendallTau from "./KendallTau.ts"
 export * as RankStatistics from "./RankStatistics.ts"
 /** The proxy-quality study: its input, figures, tables, plots and folder. */
 export * as ProxyStudy from "./ProxyStudy.ts"
+/** The search-budget ablation: best score vs candidates over seeds. */
+export * as BudgetAblation from "./BudgetAblation.ts"
+/** The folder of a study report. */
+export * as StudyFolder from "./StudyFolder.ts"
 /** Best score so far, per strategy over seeds. */
 export * as BestSoFar from "./BestSoFar.ts"
 /** Search cost and speed-up over the baseline. */

@@ -22,6 +22,7 @@ import { SnasnetSpace } from "@spikernel/spaces"
 import { Effect, Layer, Option } from "effect"
 import * as CandidateTrainer from "./CandidateTrainer.ts"
 import { bpttTrainer } from "./executors/Bptt.ts"
+import { budgetAblationReporter } from "./executors/BudgetAblation.ts"
 import { htmlReporter } from "./executors/Html.ts"
 import { proxyStudyReporter } from "./executors/ProxyStudy.ts"
 import { testEvaluator } from "./executors/TestTop1.ts"
@@ -83,7 +84,8 @@ export const plugins: ReadonlyArray<Plugin.AnyPlugin> = [
 ]
 
 /**
- * The step executors: `bptt` (train), `test-top1` (evaluate), `html` and `proxy-study` (report); the
+ * The step executors: `bptt` (train), `test-top1` (evaluate), `html`, `proxy-study` and
+ * `budget-ablation` (report); the
  * pipeline engine adds its own `json` reporter.
  *
  * @since 0.1.0
@@ -92,7 +94,8 @@ export const executors: ReadonlyArray<Executor.AnyExecutor> = [
   bpttTrainer,
   testEvaluator,
   htmlReporter,
-  proxyStudyReporter
+  proxyStudyReporter,
+  budgetAblationReporter
 ]
 
 /**

@@ -70,6 +70,13 @@ export {
 } from "./executors/TestTop1.ts"
 /** The `html` reporter. */
 export { HtmlReport, HtmlReporterConfig, htmlReport, htmlReporter, reportInputOf } from "./executors/Html.ts"
+/** The search-budget ablation (issue 18). */
+export {
+  BudgetAblationConfig,
+  BudgetAblationReport,
+  budgetAblationReporter,
+  budgetAblationSteps
+} from "./executors/BudgetAblation.ts"
 /** The proxy-quality study (issue 18). */
 export {
   ProxyStudyConfig,

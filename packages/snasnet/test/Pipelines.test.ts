@@ -35,7 +35,7 @@ import {
   train,
   use
 } from "@spikernel/pipeline"
-import { ProxyStudy } from "@spikernel/report"
+import { BudgetAblation, ProxyStudy } from "@spikernel/report"
 import { randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
 import { SnasnetSpace } from "@spikernel/spaces"
@@ -45,6 +45,7 @@ import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import { registry } from "../src/Builtins.ts"
 import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/Bptt.ts"
 import { HtmlReport, htmlReport } from "../src/executors/Html.ts"
+import { BudgetAblationReport, budgetAblationSteps } from "../src/executors/BudgetAblation.ts"
 import { ProxyStudyReport, proxyStudySteps } from "../src/executors/ProxyStudy.ts"
 import { Evaluation, testEvaluator } from "../src/executors/TestTop1.ts"
 import { TrainedModels, TrainProgress } from "../src/executors/TrainedModels.ts"
@@ -533,6 +534,54 @@ describe("the proxy-quality study (issue 18)", () => {
         expect(Exit.isFailure(exit)).toBe(true)
         expect(String(exit)).toMatch(/is not among the candidates of "proxy-params" \(proxy params\)/)
         expect(existsSync(out)).toBe(false)
+      }),
+    600_000
+  )
+})
+
+describe("the search-budget ablation (issue 18)", () => {
+  it.live(
+    "searches each kernel set with each seed once, reads the budgets off the prefixes, and a second run computes nothing",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "ablation-store")
+        const out = join(scratch, "ablation-report")
+        const steps = budgetAblationSteps({
+          out,
+          name: "tiny-ablation",
+          dataset: load({ loader: use(Synthetic.synthetic, syntheticConfig) }),
+          kernelSets: [
+            [1, 3],
+            [1, 5]
+          ],
+          seeds: [1, 2],
+          budgets: [2, 4],
+          scorer: { id: "sahd", config: { batch: 8, repeats: 1, timesteps: 2, network } }
+        })
+        expect(Object.keys(steps)).toEqual([
+          "data",
+          "search-k13-s1",
+          "search-k13-s2",
+          "search-k15-s1",
+          "search-k15-s2",
+          "ablation"
+        ])
+        const decl = pipeline({ name: "tiny-ablation", seed: 1, steps })
+        const first = yield* runTiny(store, out, { decl })
+        expect(first.manifest.steps.every((step) => step.status === "computed")).toBe(true)
+        const stored = Schema.decodeUnknownSync(BudgetAblationReport)(first.results.ablation)
+        const results = Schema.decodeUnknownSync(BudgetAblation.BudgetAblationResults)(
+          JSON.parse(readFileSync(stored.results, "utf8"))
+        )
+        expect(results.rows.map((row) => `${row.kernels}@${row.budget}×${row.seeds}`)).toEqual([
+          "{1,3}@2×2",
+          "{1,3}@4×2",
+          "{1,5}@2×2",
+          "{1,5}@4×2"
+        ])
+        for (const row of results.rows.filter((r) => r.budget === 4)) expect(row.reachedFinal).toBe(1)
+        const second = yield* runTiny(store, out, { decl })
+        expect(second.manifest.steps.every((step) => step.status === "cached")).toBe(true)
       }),
     600_000
   )
