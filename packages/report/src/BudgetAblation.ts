@@ -181,7 +181,10 @@ export const ablationPlot = (results: BudgetAblationResults): PlotSpec => {
       low: Number((Number.isFinite(r.sd) ? r.mean - r.sd : r.mean).toFixed(4)),
       high: Number((Number.isFinite(r.sd) ? r.mean + r.sd : r.mean).toFixed(4))
     }))
-  const domain: [number, number] = [results.budgets[0] * 0.8, results.budgets[results.budgets.length - 1] * 1.25]
+  const domain: [number, number] = [
+    results.budgets[0] * 0.8,
+    results.budgets[results.budgets.length - 1] * 1.25
+  ]
   const x = {
     field: "budget",
     type: "quantitative" as const,

@@ -28,6 +28,26 @@ export interface KendallTau {
   readonly tiedBoth: number
 }
 
+/**
+ * The pairs where neither value is NaN (±Infinity stays: it ranks below or above every finite value).
+ *
+ * @since 0.1.0
+ */
+export const finitePairs = (
+  xs: ReadonlyArray<number>,
+  ys: ReadonlyArray<number>
+): { readonly x: Array<number>; readonly y: Array<number> } => {
+  const x: Array<number> = []
+  const y: Array<number> = []
+  const length = Math.min(xs.length, ys.length)
+  for (let i = 0; i < length; i++) {
+    if (Number.isNaN(xs[i]) || Number.isNaN(ys[i])) continue
+    x.push(xs[i])
+    y.push(ys[i])
+  }
+  return { x, y }
+}
+
 // Infinities compare as numbers but −∞ − −∞ is NaN, so signs come from comparisons, not differences.
 const sign = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -38,14 +58,7 @@ const sign = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0)
  * @since 0.1.0
  */
 export const kendallTauB = (xs: ReadonlyArray<number>, ys: ReadonlyArray<number>): KendallTau => {
-  const x: Array<number> = []
-  const y: Array<number> = []
-  const length = Math.min(xs.length, ys.length)
-  for (let i = 0; i < length; i++) {
-    if (Number.isNaN(xs[i]) || Number.isNaN(ys[i])) continue
-    x.push(xs[i])
-    y.push(ys[i])
-  }
+  const { x, y } = finitePairs(xs, ys)
   let concordant = 0
   let discordant = 0
   let tiedX = 0

@@ -11,23 +11,7 @@
  * @since 0.1.0
  */
 import { Rng } from "@spikernel/core"
-import { kendallTauB } from "./KendallTau.ts"
-
-/** The pairs where neither value is NaN. */
-const finitePairs = (
-  xs: ReadonlyArray<number>,
-  ys: ReadonlyArray<number>
-): { readonly x: Array<number>; readonly y: Array<number> } => {
-  const x: Array<number> = []
-  const y: Array<number> = []
-  const length = Math.min(xs.length, ys.length)
-  for (let i = 0; i < length; i++) {
-    if (Number.isNaN(xs[i]) || Number.isNaN(ys[i])) continue
-    x.push(xs[i])
-    y.push(ys[i])
-  }
-  return { x, y }
-}
+import { finitePairs, kendallTauB } from "./KendallTau.ts"
 
 /**
  * Ranks 1…n, ties given the mean of the ranks they span (the "fractional" ranking ρ needs).

@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import { Digest } from "@spikernel/core"
 import { Effect, FileSystem, Path, Schema } from "effect"
 import { analyze } from "./Analysis.ts"
 import { htmlPage, type RenderedPlot } from "./HtmlPage.ts"
@@ -13,6 +12,7 @@ import { ReportError } from "./ReportError.ts"
 import { ReportInput } from "./ReportInput.ts"
 import { ReportResults } from "./ReportResults.ts"
 import { summaryMarkdown } from "./SummaryMarkdown.ts"
+import { digestingWriter, writeFailure } from "./StudyFolder.ts"
 import { renderSvg } from "./SvgRenderer.ts"
 
 /**
@@ -47,9 +47,6 @@ export const decodeReportInput = (value: unknown): Effect.Effect<ReportInput, Re
       (error) => new ReportError({ reason: "input", detail: `invalid report input: ${error.message}` })
     )
   )
-
-const writeFailure = (path: string) => (cause: { readonly message: string }) =>
-  new ReportError({ reason: "write", detail: `cannot write ${path}: ${cause.message}` })
 
 /**
  * Writes the report of one or more pipeline runs into `outDir` (created if missing; files in it with
@@ -88,13 +85,7 @@ export const writeReport = (
     }
 
     yield* fs.makeDirectory(plotDir, { recursive: true }).pipe(Effect.mapError(writeFailure(plotDir)))
-    const written: Array<{ readonly path: string; readonly sha256: string }> = []
-    const write = (file: string, text: string) =>
-      fs.writeFileString(file, text).pipe(
-        Effect.mapError(writeFailure(file)),
-        Effect.tap(() => Effect.sync(() => written.push({ path: file, sha256: Digest.sha256Hex(text) }))),
-        Effect.as(file)
-      )
+    const { write, written } = digestingWriter(fs)
 
     const plotFiles: Array<string> = []
     for (const { plot, svg } of rendered)

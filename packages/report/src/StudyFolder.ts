@@ -33,8 +33,30 @@ export interface StudyFiles {
  */
 export type StudySection = { readonly table: Table } | { readonly plot: PlotSpec }
 
-const writeFailure = (path: string) => (cause: { readonly message: string }) =>
+/**
+ * The error of a file or directory that cannot be written.
+ *
+ * @since 0.1.0
+ */
+export const writeFailure = (path: string) => (cause: { readonly message: string }) =>
   new ReportError({ reason: "write", detail: `cannot write ${path}: ${cause.message}` })
+
+/**
+ * A text-file writer that remembers every file it wrote with the SHA-256 of its bytes (what a
+ * cache checks a report folder against).
+ *
+ * @since 0.1.0
+ */
+export const digestingWriter = (fs: FileSystem.FileSystem) => {
+  const written: Array<{ readonly path: string; readonly sha256: string }> = []
+  const write = (file: string, text: string): Effect.Effect<string, ReportError> =>
+    fs.writeFileString(file, text).pipe(
+      Effect.mapError(writeFailure(file)),
+      Effect.tap(() => Effect.sync(() => written.push({ path: file, sha256: Digest.sha256Hex(text) }))),
+      Effect.as(file)
+    )
+  return { write, written }
+}
 
 /**
  * Writes the folder into `outDir` (created if missing; files with the same names replaced).
@@ -62,13 +84,7 @@ export const writeStudyFolder = (options: {
       }
     }
     yield* fs.makeDirectory(plotDir, { recursive: true }).pipe(Effect.mapError(writeFailure(plotDir)))
-    const written: Array<{ readonly path: string; readonly sha256: string }> = []
-    const write = (file: string, text: string) =>
-      fs.writeFileString(file, text).pipe(
-        Effect.mapError(writeFailure(file)),
-        Effect.tap(() => Effect.sync(() => written.push({ path: file, sha256: Digest.sha256Hex(text) }))),
-        Effect.as(file)
-      )
+    const { write, written } = digestingWriter(fs)
     for (const { plot, svg } of rendered.values()) yield* write(path.join(plotDir, `${plot.id}.svg`), svg)
     const results = yield* write(
       path.join(dir, "results.json"),

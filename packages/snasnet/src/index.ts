@@ -83,7 +83,8 @@ export {
   ProxyStudyReport,
   proxyStudyReporter,
   proxyStudySteps,
-  randomProxy
+  randomProxy,
+  StudyReport
 } from "./executors/ProxyStudy.ts"
 /** What a train step outputs. */
 export { TrainedModel, TrainedModels, TrainProgress } from "./executors/TrainedModels.ts"

@@ -11,6 +11,7 @@ import { BudgetAblation } from "@spikernel/report"
 import { randomSearch } from "@spikernel/search"
 import { Effect, type FileSystem, Path, Schema } from "effect"
 import { setName, space } from "../KernelSetSteps.ts"
+import { StudyReport } from "./ProxyStudy.ts"
 
 const id = "budget-ablation"
 
@@ -31,22 +32,11 @@ export const BudgetAblationConfig = Schema.Struct({
 export type BudgetAblationConfig = typeof BudgetAblationConfig.Type
 
 /**
- * What the step stores.
+ * What the `budget-ablation` step stores.
  *
  * @since 0.1.0
  */
-export const BudgetAblationReport = Schema.Struct({
-  index: Schema.String,
-  summary: Schema.String,
-  results: Schema.String,
-  files: Schema.Array(Schema.Struct({ path: Schema.String, sha256: Schema.String })),
-  note: Schema.String
-})
-
-/**
- * @since 0.1.0
- */
-export type BudgetAblationReport = typeof BudgetAblationReport.Type
+export const BudgetAblationReport = StudyReport
 
 const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
 
@@ -56,8 +46,8 @@ const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reas
 export const budgetAblationReporter: Executor.StepExecutor<
   BudgetAblationConfig,
   typeof BudgetAblationConfig.Encoded,
-  BudgetAblationReport,
-  typeof BudgetAblationReport.Encoded,
+  StudyReport,
+  typeof StudyReport.Encoded,
   FileSystem.FileSystem | Path.Path
 > = {
   step: "report",
@@ -65,7 +55,7 @@ export const budgetAblationReporter: Executor.StepExecutor<
   version: 1,
   description: "The search-budget ablation: best score after b candidates, over seeds, per kernel set",
   config: BudgetAblationConfig,
-  output: BudgetAblationReport,
+  output: StudyReport,
   files: (output) => output.files,
   execute: (context) =>
     Effect.gen(function* () {

@@ -62,11 +62,12 @@ export const ProxyStudyConfig = Schema.Struct({
 export type ProxyStudyConfig = typeof ProxyStudyConfig.Type
 
 /**
- * What the step stores: where the study went, its headline figures and the files' digests.
+ * What a study report step stores: where the folder went, its headline lines and the files' digests
+ * (a deleted or edited file makes the step stale).
  *
  * @since 0.1.0
  */
-export const ProxyStudyReport = Schema.Struct({
+export const StudyReport = Schema.Struct({
   index: Schema.String,
   summary: Schema.String,
   results: Schema.String,
@@ -77,7 +78,14 @@ export const ProxyStudyReport = Schema.Struct({
 /**
  * @since 0.1.0
  */
-export type ProxyStudyReport = typeof ProxyStudyReport.Type
+export type StudyReport = typeof StudyReport.Type
+
+/**
+ * What the `proxy-study` step stores.
+ *
+ * @since 0.1.0
+ */
+export const ProxyStudyReport = StudyReport
 
 const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
 
@@ -103,8 +111,8 @@ export const randomProxy = (seed: number, label: string): number =>
 export const proxyStudyReporter: Executor.StepExecutor<
   ProxyStudyConfig,
   typeof ProxyStudyConfig.Encoded,
-  ProxyStudyReport,
-  typeof ProxyStudyReport.Encoded,
+  StudyReport,
+  typeof StudyReport.Encoded,
   FileSystem.FileSystem | Path.Path
 > = {
   step: "report",
@@ -113,7 +121,7 @@ export const proxyStudyReporter: Executor.StepExecutor<
   description:
     "The proxy-quality study: Kendall τ-b and Spearman ρ of each training-free proxy against trained accuracy, with bootstrap intervals",
   config: ProxyStudyConfig,
-  output: ProxyStudyReport,
+  output: StudyReport,
   files: (output) => output.files,
   execute: (context) =>
     Effect.gen(function* () {
