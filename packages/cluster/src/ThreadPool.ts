@@ -20,7 +20,8 @@ import { JobFailure } from "./ScoreMessage.ts"
  */
 export interface ThreadPool {
   readonly slots: number
-  readonly run: (job: string) => Effect.Effect<string, JobFailure>
+  /** Computes a job (`score` or `step`, as canonical JSON) in the first idle thread. */
+  readonly run: (job: string, kind?: "score" | "step") => Effect.Effect<string, JobFailure>
 }
 
 type Reply =
@@ -111,7 +112,7 @@ export const make = (options: {
 
     return {
       slots: options.slots,
-      run: (job) =>
+      run: (job, kind = "score") =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function* () {
             const thread = yield* restore(Queue.take(idle))
@@ -127,7 +128,7 @@ export const make = (options: {
             const deferred = Deferred.makeUnsafe<string, JobFailure>()
             pending.set(id, deferred)
             owner.set(id, thread)
-            thread.postMessage({ id, job })
+            thread.postMessage({ id, kind, job })
             return yield* Deferred.await(deferred)
           })
         )
