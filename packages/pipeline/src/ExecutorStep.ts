@@ -92,7 +92,10 @@ const strict = { onExcessProperty: "error" } as const
  *
  * @since 0.1.0
  */
-export const fromRemoteInput = (step: string, input: RemoteInput): Effect.Effect<ExecutorInput, StepError> => {
+export const fromRemoteInput = (
+  step: string,
+  input: RemoteInput
+): Effect.Effect<ExecutorInput, StepError> => {
   const decode = <A, I>(schema: Schema.Codec<A, I>) =>
     Schema.decodeUnknownEffect(schema)(input.encoded, strict).pipe(
       Effect.mapError(
