@@ -38,6 +38,11 @@ export interface WorkerOptions {
   readonly port?: number | undefined
   /** What the registry of this worker can run (reported in the workers table). */
   readonly registry: Registry.Registry
+  /**
+   * The module (URL) whose `registry` export the compute threads load — the same registry as
+   * `registry` (a thread cannot be handed the object); default: the built-in registry.
+   */
+  readonly threadRegistry?: string | undefined
   /** Called once the runner is registered and its threads are starting. */
   readonly onReady?: (name: string) => Effect.Effect<void>
 }
@@ -81,7 +86,12 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
       let done = 0
 
       // One pool for both entities: `slots` threads in all, whatever kinds of job arrive.
-      const threads = yield* ThreadPool.make({ slots: options.slots, backend: options.backend, worker: name })
+      const threads = yield* ThreadPool.make({
+        slots: options.slots,
+        backend: options.backend,
+        worker: name,
+        registry: options.threadRegistry
+      })
 
       const entity = ScoreEntity.toLayer(
         Effect.sync(() => {

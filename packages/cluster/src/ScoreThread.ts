@@ -9,13 +9,19 @@
 import { setPriority } from "node:os"
 import { parentPort, workerData } from "node:worker_threads"
 import * as NodeServices from "@effect/platform-node/NodeServices"
+import type { Registry } from "@spikernel/pipeline"
 import { Builtins } from "@spikernel/snasnet"
 import type { BackendChoice } from "@spikernel/tensor"
 import { Cause, Effect, Schema } from "effect"
 import { JobFailure } from "./ScoreMessage.ts"
 import * as WorkerCompute from "./WorkerCompute.ts"
 
-const data = workerData as { readonly backend: BackendChoice; readonly worker: string }
+const data = workerData as {
+  readonly backend: BackendChoice
+  readonly worker: string
+  /** A module whose `registry` export this thread computes with (default: the built-in one). */
+  readonly registry?: string
+}
 const port = parentPort!
 const encodeFailure = Schema.encodeSync(JobFailure)
 
@@ -28,9 +34,14 @@ try {
   // Not permitted here: compute at the normal priority.
 }
 
+const registry =
+  data.registry === undefined
+    ? Builtins.registry
+    : ((await import(data.registry)) as { readonly registry: Registry.Registry }).registry
+
 const program = Effect.gen(function* () {
   const computer = yield* WorkerCompute.make({
-    registry: Builtins.registry,
+    registry,
     backend: data.backend,
     worker: data.worker
   })

@@ -38,6 +38,8 @@ export const make = (options: {
   readonly slots: number
   readonly backend: BackendChoice
   readonly worker: string
+  /** A module whose `registry` export the threads compute with (default: the built-in registry). */
+  readonly registry?: string | undefined
 }): Effect.Effect<ThreadPool, never, Scope.Scope> =>
   Effect.gen(function* () {
     const entry = new URL("./ScoreThread.mjs", import.meta.url)
@@ -51,7 +53,11 @@ export const make = (options: {
 
     const spawn = (): Worker => {
       const thread = new Worker(entry, {
-        workerData: { backend: options.backend, worker: options.worker }
+        workerData: {
+          backend: options.backend,
+          worker: options.worker,
+          ...(options.registry === undefined ? {} : { registry: options.registry })
+        }
       })
       threads.push(thread)
       let ready = false
