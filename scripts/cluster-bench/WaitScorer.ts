@@ -23,6 +23,10 @@ export const waitScorer: Plugin.Plugin<
     Layer.succeed(Scorer.Scorer, {
       id: "wait",
       score: () =>
-        Effect.as(Effect.sleep(config.ms), { scorer: "wait", value: 0, details: {} } as CandidateRecord.ScoreResult)
+        Effect.as(Effect.sleep(config.ms), {
+          scorer: "wait",
+          value: 0,
+          details: {}
+        } as CandidateRecord.ScoreResult)
     })
 }

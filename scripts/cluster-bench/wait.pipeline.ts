@@ -16,4 +16,9 @@ const found = search({
   concurrency: env("SPIKERNEL_BENCH_CONCURRENCY", 3)
 })
 
-export default pipeline({ name: "cluster-bench-wait", seed: 11, plugins: [waitScorer], steps: { data, found } })
+export default pipeline({
+  name: "cluster-bench-wait",
+  seed: 11,
+  plugins: [waitScorer],
+  steps: { data, found }
+})
