@@ -3,20 +3,29 @@
  * configuration over 3 worker processes, one `kill -9`'d mid-run; every candidate is scored and the
  * results and journaled records are byte-identical (records compared without their wall times) to
  * the same pipeline run in process; so does a run whose strategy process is `kill -9`'d mid-run and
- * started again. Bad input: a wrong database URL is one line.
+ * started again. A paper-shaped pipeline (two kernel sets, a training and an evaluation per set)
+ * trains and evaluates on the workers with the in-process run's weights and records. Bad input: a
+ * wrong database URL, a worker of another code version and a worker without the run's data set
+ * are each one line, and nothing stored is lost.
  *
  * Needs `SPIKERNEL_TEST_PG` (`postgres://USER@HOST:PORT/DB` of a server the test may create
  * databases on; `.ci/run` starts one). Without it the suite is skipped, and says so.
  */
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Database } from "@spikernel/cluster"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { describe, expect, it } from "vitest"
-import { journaledRecords, recordsWithoutSeconds, stepOutputs } from "./support/StoreContents.ts"
-import { parseJson, repoRoot, spikernel, startSpikernel } from "./support/ToyProject.ts"
+import {
+  journaledRecords,
+  recordsWithoutSeconds,
+  stepOutputs,
+  withoutWallTimes
+} from "./support/StoreContents.ts"
+import { type CliResult, parseJson, repoRoot, spikernel, startSpikernel } from "./support/ToyProject.ts"
 
 const server = process.env.SPIKERNEL_TEST_PG
 if (server === undefined || server === "")
@@ -66,6 +75,108 @@ const freshDatabase = (name: string) =>
 
 const start = (args: ReadonlyArray<string>) =>
   startSpikernel(args, [process.execPath, [join(repoRoot, "packages/cli/bin/spikernel.js"), ...args]])
+
+/** Runs the CLI in `cwd` with extra environment variables; resolves when it exits. */
+const spikernelIn = (cwd: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/spikernel.js"), ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk
+  })
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk
+  })
+  const done = new Promise<CliResult>((resolveDone) => {
+    child.on("close", (status, signal) => resolveDone({ status, signal, stdout, stderr }))
+  })
+  return { child, done }
+}
+
+/** Waits until `text` appears in what a process has printed on stderr so far. */
+const waitFor = async (
+  process: { readonly child: { readonly stderr: NodeJS.ReadableStream | null } },
+  text: string
+) => {
+  let seen = ""
+  await new Promise<void>((resolveSeen) => {
+    process.child.stderr!.on("data", (chunk) => {
+      seen += chunk
+      if (seen.includes(text)) resolveSeen()
+    })
+  })
+}
+
+/** The number of rows of `query` in the cluster database at `url`. */
+const countRows = (url: string, query: string) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql.unsafe<{ readonly n: number }>(`SELECT count(*)::int AS n FROM (${query}) AS q`)
+      return rows[0]!.n
+    }).pipe(Effect.provide(Database.layer(url)))
+  )
+
+/** A pipeline shaped like the paper's at tiny scale: two kernel sets, a training and evaluation each. */
+const trainingSource = `
+import { Synthetic } from "@spikernel/datasets"
+import { bptt, kernelSetSteps, load, pipeline, Scorers, stepsByPhase, use } from "@spikernel/snasnet"
+
+const network = { preset: "fashion-mnist", widths: [2, 4] as [number, number] }
+const data = load({ loader: use(Synthetic.synthetic, { seed: 3, trainSize: 64, testSize: 32 }) })
+const trainer = bptt({
+  network,
+  training: { epochs: 2, batchSize: 16, timesteps: 2, optimizer: { kind: "adam", lr: 0.01 } }
+})
+const sets = [[1, 3], [1, 5]].map((kernels) =>
+  kernelSetSteps({ dataset: data, kernels, scorer: use(Scorers.params, { network }), budget: 6, top: 2, trainer })
+)
+export default pipeline({ name: "cluster-train-tiny", seed: 5, steps: { data, ...stepsByPhase(sets) } })
+`
+
+/** A search of a few candidates per kernel set, on the Fashion-MNIST files under \`data\` (relative). */
+const searchSource = (sets: ReadonlyArray<string>) => `
+import { Datasets, load, pipeline, Scorers, search, space, Search, use } from "@spikernel/snasnet"
+
+const data = load({ loader: use(Datasets.Mnist.fashionMnist, { path: "data" }) })
+const searches = {
+${sets
+  .map(
+    (set) =>
+      `  "search-${set}": search({ dataset: data, space: space("backward", [${set.slice(1).split("").join(", ")}]), strategy: use(Search.randomSearch, {}), scorer: use(Scorers.params, {}), budget: 4 }),`
+  )
+  .join("\n")}
+}
+export default pipeline({ name: "cluster-bad-input", seed: 3, steps: { data, ...searches } })
+`
+
+/** A project folder with its own copy of the Fashion-MNIST fixture under \`data\`, and pipeline files. */
+const searchProject = (dir: string) => {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n')
+  cpSync(join(repoRoot, "fixtures/fashion-mnist-mini"), join(dir, "data"), { recursive: true })
+  writeFileSync(join(dir, "one.ts"), searchSource(["k13"]))
+  writeFileSync(join(dir, "two.ts"), searchSource(["k13", "k15"]))
+  return dir
+}
+
+const runArgsIn = (pipeline: string, store: string, url?: string) => [
+  "run",
+  pipeline,
+  "--store",
+  store,
+  "--backend",
+  "wasm",
+  "--json",
+  "--no-typecheck",
+  ...(url === undefined ? [] : ["--cluster", url])
+]
+
+type Manifest = { steps: Array<{ name: string; key: string; kind: string; status: string }> }
 
 describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", () => {
   it("a wrong database URL is one line", () => {
@@ -163,5 +274,120 @@ describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", 
     expect(b.best).toBe(a.best)
     // Every surviving worker scored some candidates (load-balanced, not all on one).
     for (const i of [0, 2]) expect(logs[i].stderr).toMatch(/candidate \d+ scored/)
+  })
+  it("a paper-shaped pipeline trains and evaluates on the workers, with the in-process weights and records", {
+    timeout: 600_000
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spikernel-cluster-train-"))
+    const pipeline = join(dir, "train.pipeline.ts")
+    writeFileSync(pipeline, trainingSource)
+    const url = await freshDatabase(`spikernel_train_${process.pid}`)
+    // The reference: in process with one compute thread, as a worker's slot computes. (Trained weights
+    // depend on the number of compute threads — oneDNN sums weight gradients per thread — not on
+    // which worker ran them; see the README.)
+    const reference = parseJson(
+      await spikernelIn(repoRoot, runArgsIn(pipeline, join(dir, "local")), { SPIKERNEL_THREADS: "1" }).done
+    )
+    const workers = [0, 1].map(() => start(["worker", "--cluster", url, "--backend", "wasm"]))
+    const clusterStore = join(dir, "cluster")
+    const ran = await start(runArgsIn(pipeline, clusterStore, url)).done
+    const result = parseJson(ran)
+    // Every training and evaluation ran on a worker, none in this process.
+    for (const set of ["k13", "k15"]) {
+      expect(ran.stderr).toMatch(new RegExp(`step train-${set}: trained on worker \\S+`))
+      expect(ran.stderr).toMatch(new RegExp(`step eval-${set}: evaluated on worker \\S+`))
+    }
+    // A finished step's messages are gone from the cluster database.
+    expect(await countRows(url, "SELECT 1 FROM cluster_messages WHERE entity_type = 'SpikernelStep'")).toBe(0)
+    // Run again: everything is in the store, nothing is sent.
+    const again = parseJson(await start(runArgsIn(pipeline, clusterStore, url)).done)
+    for (const worker of workers) worker.child.kill("SIGTERM")
+    const logs = await Promise.all(workers.map((w) => w.done))
+    expect(logs.map((l) => l.stderr).join("")).toMatch(/step train-k13 trained in/)
+
+    expect(withoutWallTimes(result.results)).toBe(withoutWallTimes(reference.results))
+    const steps = (reference.manifest as Manifest).steps
+    expect((again.manifest as Manifest).steps.every((step) => step.status === "cached")).toBe(true)
+    const a = await stepOutputs(join(dir, "local"), steps)
+    const b = await stepOutputs(clusterStore, steps)
+    for (const step of steps) {
+      expect(b[step.name], step.name).toBeDefined()
+      expect(withoutWallTimes(b[step.name]), step.name).toBe(withoutWallTimes(a[step.name]))
+    }
+    // The weights, byte for byte (safetensors, in the stored value).
+    for (const set of ["k13", "k15"]) {
+      const weights = (text: string) =>
+        (JSON.parse(text) as { models: Array<{ id: string; weights: string }> }).models.map((m) => m.weights)
+      expect(weights(b[`train-${set}`])).toEqual(weights(a[`train-${set}`]))
+      expect(weights(a[`train-${set}`])).toHaveLength(2)
+    }
+  })
+
+  it("a worker of another code version is refused in one line, and nothing stored is lost", {
+    timeout: 300_000
+  }, async () => {
+    const dir = searchProject(mkdtempSync(join(tmpdir(), "spikernel-cluster-version-")))
+    const store = join(dir, "store")
+    const url = await freshDatabase(`spikernel_version_${process.pid}`)
+    // The store holds the first kernel set's search (computed in process).
+    const first = parseJson(await spikernelIn(dir, runArgsIn("one.ts", store)).done)
+    const other = spawn(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, "test/support/OtherVersionWorker.ts"), url],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] }
+    )
+    const otherDone = new Promise<number | null>((r) => other.on("close", (code) => r(code)))
+    await waitFor({ child: other }, "ready")
+    const refused = await spikernelIn(dir, runArgsIn("two.ts", store, url)).done
+    other.kill("SIGTERM")
+    await otherDone
+    expect(refused.status).toBe(1)
+    const lines = refused.stderr
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("spikernel:"))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(
+      /step "search-k15".*no worker can run this step: worker \S+ runs another code version \(it has params@2, the run needs params@1\)/
+    )
+    expect(refused.stderr).not.toMatch(/\n\s+at /)
+    // Nothing stored is lost: run in process, the first search is served from the store.
+    const after = parseJson(await spikernelIn(dir, runArgsIn("two.ts", store)).done)
+    const statusOf = (name: string) => (after.manifest as Manifest).steps.find((s) => s.name === name)?.status
+    expect(statusOf("search-k13")).toBe("cached")
+    expect(statusOf("search-k15")).toBe("computed")
+    expect((after.results as Record<string, unknown>)["search-k13"]).toEqual(
+      (first.results as Record<string, unknown>)["search-k13"]
+    )
+  })
+
+  it("a worker without the run's data set is refused in one line, and nothing stored is lost", {
+    timeout: 300_000
+  }, async () => {
+    const dir = searchProject(mkdtempSync(join(tmpdir(), "spikernel-cluster-data-")))
+    const store = join(dir, "store")
+    const url = await freshDatabase(`spikernel_data_${process.pid}`)
+    const first = parseJson(await spikernelIn(dir, runArgsIn("one.ts", store)).done)
+    // The worker runs in a folder without \`data\`: the run's relative data path is not there.
+    const elsewhere = mkdtempSync(join(tmpdir(), "spikernel-cluster-nodata-"))
+    const worker = spikernelIn(elsewhere, ["worker", "--cluster", url, "--backend", "wasm"])
+    await waitFor(worker, "ready")
+    const refused = await spikernelIn(dir, runArgsIn("two.ts", store, url)).done
+    worker.child.kill("SIGTERM")
+    await worker.done
+    expect(refused.status).toBe(1)
+    const lines = refused.stderr
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("spikernel:"))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/step "search-k15".*worker \S+: .*fashion-mnist/)
+    expect(lines[0]).toMatch(/data/)
+    const after = parseJson(await spikernelIn(dir, runArgsIn("two.ts", store)).done)
+    const statusOf = (name: string) => (after.manifest as Manifest).steps.find((s) => s.name === name)?.status
+    expect(statusOf("search-k13")).toBe("cached")
+    expect((after.results as Record<string, unknown>)["search-k13"]).toEqual(
+      (first.results as Record<string, unknown>)["search-k13"]
+    )
   })
 })

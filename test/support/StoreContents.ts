@@ -39,6 +39,17 @@ export const recordsWithoutSeconds = (searchOutput: string): string => {
   return CanonicalJson.canonicalJson(encoded.records.map(({ seconds: _seconds, ...rest }) => rest))
 }
 
+/** Wall times measured by a step (search records, training epochs, evaluations). */
+const wallTimes = new Set(["seconds", "evalSeconds", "trainSeconds", "imagesPerSecond"])
+
+/** A step output (JSON text) or value as canonical JSON, without the wall times it measured. */
+export const withoutWallTimes = (output: string | unknown): string =>
+  CanonicalJson.canonicalJson(
+    JSON.parse(typeof output === "string" ? output : JSON.stringify(output), (key, value) =>
+      wallTimes.has(key) ? undefined : value
+    )
+  )
+
 /** How many candidate records the journal holds (complete lines only). */
 export const journaledRecords = (root: string): number => {
   const path = join(root, "journal")

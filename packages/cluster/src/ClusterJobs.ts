@@ -1,7 +1,9 @@
 /**
- * The run's side of the cluster (`spikernel run --cluster URL`): `ScoreEvaluator.RemoteJobs`
+ * The run's side of the cluster (`spikernel run --cluster URL`): `ScoreEvaluator.RemoteJobs` (a
+ * search step's score jobs) and `ExecutorStep.RemoteSteps` (whole `train` and `evaluate` steps)
  * backed by Effect Cluster. The store stays this process's — `storeCached` serves what it holds and
- * journals each entry a worker returns — so workers only compute.
+ * journals each entry a worker returns; a step's output is stored by the runner as if computed
+ * here — so workers only compute.
  *
  * Load balancing: the run sends a job only to a worker with a free slot, the least loaded first (a
  * pull in effect: a job waits here until some worker can take it). It does so by choosing the
@@ -11,15 +13,16 @@
  * the entity id each stored job was sent to and sends it there again, and the message storage
  * answers with the stored reply instead of computing it again.
  *
- * When a step's search finishes, its messages and replies are deleted; a failed job's message is
- * deleted at once, so a later run computes it again rather than replaying the failure.
+ * When a step's search finishes, its messages and replies are deleted, and so is a step job's once
+ * its reply is here; a failed job's message is deleted at once, so a later run computes it again
+ * rather than replaying the failure.
  *
  * @since 0.1.0
  */
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import { Architecture, Evaluator } from "@spikernel/core"
-import { CacheKey, ScoreEvaluator, StepError } from "@spikernel/pipeline"
-import { Clock, Effect, Exit, Layer, Schedule, Scope } from "effect"
+import { CacheKey, ExecutorStep, ScoreEvaluator, StepError } from "@spikernel/pipeline"
+import { Clock, Context, Effect, Exit, Layer, Schedule, Scope } from "effect"
 import { EntityId, Sharding } from "effect/cluster"
 import { SqlClient } from "effect/sql"
 import type { ClusterError } from "./ClusterError.ts"
@@ -28,6 +31,7 @@ import { shardsPerGroup } from "./ClusterWorker.ts"
 import * as CodeVersion from "./CodeVersion.ts"
 import * as Database from "./Database.ts"
 import { decodeJson, encodeJson, type JobFailure, ScoreEntity, ScoreJob, ScoreReply } from "./ScoreMessage.ts"
+import { StepEntity, StepJob, StepReply } from "./StepMessage.ts"
 import * as WorkerTable from "./WorkerTable.ts"
 
 /**
@@ -40,16 +44,18 @@ export interface Placement {
 }
 
 const entityType = "SpikernelScore"
+const stepEntityType = "SpikernelStep"
 
 /**
- * `RemoteJobs` on the cluster at `url`, with a callback told whenever the placement changes.
+ * `RemoteJobs` and `RemoteSteps` on the cluster at `url`, with a callback told whenever the
+ * placement changes.
  *
  * @since 0.1.0
  */
 export const layer = (
   url: string,
   options: { readonly onPlacement?: (text: string) => Effect.Effect<void> } = {}
-): Layer.Layer<ScoreEvaluator.RemoteJobs, ClusterError> =>
+): Layer.Layer<ScoreEvaluator.RemoteJobs | ExecutorStep.RemoteSteps, ClusterError> =>
   Layer.unwrap(
     Effect.gen(function* () {
       const settings = yield* ClusterSettings.fromEnv()
@@ -58,10 +64,10 @@ export const layer = (
         storage: "sql",
         shardingConfig: { shardsPerGroup, ...ClusterSettings.shardingConfig(settings) }
       })
-      return Layer.effect(ScoreEvaluator.RemoteJobs, make(settings, options)).pipe(
+      return Layer.effectContext(make(settings, options)).pipe(
         Layer.provide(cluster),
         Layer.provideMerge(Database.layer(url))
-      ) as unknown as Layer.Layer<ScoreEvaluator.RemoteJobs, ClusterError>
+      ) as unknown as Layer.Layer<ScoreEvaluator.RemoteJobs | ExecutorStep.RemoteSteps, ClusterError>
     })
   )
 
@@ -73,6 +79,7 @@ const make = (
     const sql = yield* SqlClient.SqlClient
     const sharding = yield* Sharding.Sharding
     const client = yield* ScoreEntity.client
+    const stepClient = yield* StepEntity.client
     const layerScope = yield* Effect.scope
 
     // An entity id for every shard, found by trying ids: the run picks the shard, hence the worker.
@@ -105,7 +112,100 @@ const make = (
         .map(([name, n]) => `${n} on ${name}`)
         .join(", ")
 
-    return ScoreEvaluator.RemoteJobs.of({
+    /**
+     * Waits for a worker of this code version (one that has every plugin of `needed`) with a free
+     * slot, and reserves the slot; fails with `fail(reason)` when every live worker runs another
+     * code version. `what` names the step in warnings.
+     */
+    const reserve = <E>(
+      needed: { readonly keyVersion: number; readonly plugins: ReadonlyArray<string> },
+      what: string,
+      fail: (reason: string) => E
+    ) =>
+      Effect.gen(function* () {
+        let waitingSince: number | undefined
+        while (true) {
+          const now = yield* Clock.currentTimeMillis
+          const live = workers.filter((w) => w.ageMs < settings.workerStale)
+          const compatible = []
+          for (const worker of live) {
+            const why = CodeVersion.mismatch(worker, needed)
+            if (why === undefined) {
+              compatible.push(worker)
+              continue
+            }
+            if (!warned.has(worker.name)) {
+              warned.add(worker.name)
+              yield* Effect.logWarning(`worker ${worker.name} is not used: ${why}`)
+            }
+          }
+          if (compatible.length === 0 && live.length > 0) {
+            const other = live[0]
+            return yield* Effect.fail(
+              fail(
+                `no worker can run this step: worker ${other.name} runs another code version (${CodeVersion.mismatch(other, needed)})`
+              )
+            )
+          }
+          const free = compatible
+            .filter((w) => w.shards.length > 0 && (inFlight.get(w.name) ?? 0) < w.slots)
+            .sort((a, b) => (inFlight.get(a.name) ?? 0) / a.slots - (inFlight.get(b.name) ?? 0) / b.slots)
+          if (free.length > 0) {
+            const worker = free[0]
+            const count = inFlight.get(worker.name) ?? 0
+            inFlight.set(worker.name, count + 1)
+            const shard = worker.shards[count % worker.shards.length]
+            yield* placed
+            return { worker: worker.name, entityId: idForShard.get(shard)! }
+          }
+          if (live.length === 0 && waitingSince === undefined) {
+            waitingSince = now
+            yield* Effect.logWarning(
+              `step "${what}": no worker is connected; waiting (start one with spikernel worker --cluster URL)`
+            )
+          }
+          yield* Effect.sleep(10)
+        }
+      })
+    const warned = new Set<string>()
+    const placed = Effect.suspend(() =>
+      options.onPlacement === undefined ? Effect.void : options.onPlacement(placementText())
+    )
+
+    const release = (worker: string) =>
+      Effect.suspend(() => {
+        inFlight.set(worker, Math.max(0, (inFlight.get(worker) ?? 1) - 1))
+        return placed
+      })
+
+    /** Deletes the messages (and replies) of `ids` (`type/entity/tag/key`). */
+    const deleteMessages = (type: string, ids: ReadonlyArray<string>) =>
+      ids.length === 0
+        ? Effect.void
+        : Effect.gen(function* () {
+            yield* sql`DELETE FROM cluster_replies WHERE request_id IN (
+              SELECT request_id FROM cluster_messages WHERE entity_type = ${type}
+              AND message_id IN ${sql.in(ids)})`
+            yield* sql`DELETE FROM cluster_messages WHERE request_id IN (
+              SELECT request_id FROM cluster_messages WHERE entity_type = ${type}
+              AND message_id IN ${sql.in(ids)})`
+          }).pipe(Effect.ignore)
+
+    /** Where earlier runs sent jobs of `type` / `tag` that are still stored: key → entity id. */
+    const storedJobs = (type: string, tag: string) =>
+      Effect.map(
+        sql<{ readonly entity_id: string; readonly message_id: string }>`
+          SELECT entity_id, message_id FROM cluster_messages
+          WHERE entity_type = ${type} AND tag = ${tag} AND message_id IS NOT NULL`,
+        (rows) =>
+          new Map(
+            rows.map(
+              (row) => [row.message_id.slice(row.message_id.lastIndexOf("/") + 1), row.entity_id] as const
+            )
+          )
+      )
+
+    const remoteJobs = ScoreEvaluator.RemoteJobs.of({
       forStep: (setup) =>
         Effect.gen(function* () {
           const needed = {
@@ -114,81 +214,16 @@ const make = (
           }
           const fail = (reason: string) => new StepError({ step: setup.step, reason })
           // Jobs of an earlier, interrupted run of this step: the entity id each was sent to.
-          const previous = new Map<string, string>()
-          const stored = yield* sql<{ readonly entity_id: string; readonly message_id: string }>`
-            SELECT entity_id, message_id FROM cluster_messages
-            WHERE entity_type = ${entityType} AND tag = 'Score' AND message_id IS NOT NULL`.pipe(
+          const previous = yield* storedJobs(entityType, "Score").pipe(
             Effect.mapError((error) => fail(`reading the cluster's stored jobs: ${error.message}`))
           )
-          for (const row of stored)
-            previous.set(row.message_id.slice(row.message_id.lastIndexOf("/") + 1), row.entity_id)
           const sent = new Set<string>()
-          const warned = new Set<string>()
-
-          /** Waits for a worker of this code version with a free slot; reserves the slot. */
-          const reserve = Effect.gen(function* () {
-            let waitingSince: number | undefined
-            while (true) {
-              const now = yield* Clock.currentTimeMillis
-              const live = workers.filter((w) => w.ageMs < settings.workerStale)
-              const compatible = []
-              for (const worker of live) {
-                const why = CodeVersion.mismatch(worker, needed)
-                if (why === undefined) {
-                  compatible.push(worker)
-                  continue
-                }
-                if (!warned.has(worker.name)) {
-                  warned.add(worker.name)
-                  yield* Effect.logWarning(`worker ${worker.name} is not used: ${why}`)
-                }
-              }
-              if (compatible.length === 0 && live.length > 0) {
-                const other = live[0]
-                return yield* fail(
-                  `no worker can run this step: worker ${other.name} runs another code version (${CodeVersion.mismatch(other, needed)})`
-                )
-              }
-              const free = compatible
-                .filter((w) => w.shards.length > 0 && (inFlight.get(w.name) ?? 0) < w.slots)
-                .sort((a, b) => (inFlight.get(a.name) ?? 0) / a.slots - (inFlight.get(b.name) ?? 0) / b.slots)
-              if (free.length > 0) {
-                const worker = free[0]
-                const count = inFlight.get(worker.name) ?? 0
-                inFlight.set(worker.name, count + 1)
-                const shard = worker.shards[count % worker.shards.length]
-                return { worker: worker.name, entityId: idForShard.get(shard)! }
-              }
-              if (live.length === 0) {
-                if (waitingSince === undefined) {
-                  waitingSince = now
-                  yield* Effect.logWarning(
-                    `step "${setup.step}": no worker is connected; waiting (start one with spikernel worker --cluster URL)`
-                  )
-                }
-              }
-              yield* Effect.sleep(10)
-            }
-          })
-
-          const release = (worker: string) =>
-            Effect.suspend(() => {
-              inFlight.set(worker, Math.max(0, (inFlight.get(worker) ?? 1) - 1))
-              return options.onPlacement === undefined ? Effect.void : options.onPlacement(placementText())
-            })
 
           const forget = (keys: ReadonlyArray<string>) =>
-            keys.length === 0
-              ? Effect.void
-              : Effect.gen(function* () {
-                  const ids = keys.map((key) => `${entityType}/${previous.get(key) ?? ""}/Score/${key}`)
-                  yield* sql`DELETE FROM cluster_replies WHERE request_id IN (
-                    SELECT request_id FROM cluster_messages WHERE entity_type = ${entityType}
-                    AND message_id IN ${sql.in(ids)})`
-                  yield* sql`DELETE FROM cluster_messages WHERE request_id IN (
-                    SELECT request_id FROM cluster_messages WHERE entity_type = ${entityType}
-                    AND message_id IN ${sql.in(ids)})`
-                }).pipe(Effect.ignore)
+            deleteMessages(
+              entityType,
+              keys.map((key) => `${entityType}/${previous.get(key) ?? ""}/Score/${key}`)
+            )
 
           // A finished step cleans up its messages; an interrupted one leaves them for its resume.
           const scope = yield* Effect.scope
@@ -228,7 +263,9 @@ const make = (
                 const known = previous.get(job.key)
                 const target =
                   known === undefined
-                    ? yield* reserve.pipe(Effect.mapError((error) => evaluationError(job, error)))
+                    ? yield* reserve(needed, setup.step, fail).pipe(
+                        Effect.mapError((error) => evaluationError(job, error))
+                      )
                     : { worker: "", entityId: known }
                 previous.set(job.key, target.entityId)
                 sent.add(job.key)
@@ -251,6 +288,64 @@ const make = (
           }
         })
     })
+
+    const remoteSteps = ExecutorStep.RemoteSteps.of({
+      run: (step) =>
+        Effect.gen(function* () {
+          const fail = (reason: string) => new StepError({ step: step.step, reason })
+          const executorLabel = CodeVersion.executorLabel({ step: step.kind, ...step.executor })
+          const needed = {
+            keyVersion: CacheKey.keyVersion,
+            plugins: [
+              executorLabel,
+              ...(step.dataset === null ? [] : [CodeVersion.pluginLabel(step.dataset.loader)])
+            ]
+          }
+          const text = encodeJson(StepJob, {
+            key: step.key,
+            keyVersion: CacheKey.keyVersion,
+            step: step.step,
+            kind: step.kind,
+            seed: step.seed,
+            executor: step.executor,
+            inputs: step.inputs,
+            dataset: step.dataset
+          })
+          // A job an interrupted run of this step sent: sent again to the same entity, the message
+          // storage answers with its reply (or the worker that holds it finishes it).
+          const previous = yield* storedJobs(stepEntityType, "Step").pipe(
+            Effect.mapError((error) => fail(`reading the cluster's stored jobs: ${error.message}`))
+          )
+          const known = previous.get(step.key)
+          const target =
+            known === undefined ? yield* reserve(needed, step.step, fail) : { worker: "", entityId: known }
+          const forget = deleteMessages(stepEntityType, [
+            `${stepEntityType}/${target.entityId}/Step/${step.key}`
+          ])
+          const reply = yield* Effect.interruptible(
+            stepClient(target.entityId).Step({ key: step.key, job: text })
+          ).pipe(
+            Effect.ensuring(target.worker === "" ? Effect.void : release(target.worker)),
+            Effect.tapError(() => forget),
+            Effect.mapError((error) =>
+              fail(`${step.kind} on the cluster: ${(error as { readonly message: string }).message}`)
+            )
+          )
+          const decoded = yield* decodeJson(StepReply, reply, "the worker's reply").pipe(
+            Effect.mapError((error) => fail(error.message))
+          )
+          // The runner stores the output before the run goes on; the message is no longer needed.
+          yield* forget
+          yield* Effect.logInfo(
+            `step ${step.step}: ${step.kind === "train" ? "trained" : "evaluated"} on worker ${decoded.worker} in ${decoded.seconds.toFixed(1)} s`
+          )
+          return decoded.output
+        })
+    })
+
+    return Context.make(ScoreEvaluator.RemoteJobs, remoteJobs).pipe(
+      Context.add(ExecutorStep.RemoteSteps, remoteSteps)
+    )
   })
 
 /**

@@ -21,6 +21,7 @@ import * as ClusterSettings from "./ClusterSettings.ts"
 import * as CodeVersion from "./CodeVersion.ts"
 import * as Database from "./Database.ts"
 import { decodeJson, JobFailure, ScoreEntity, ScoreJob } from "./ScoreMessage.ts"
+import { StepEntity, StepJob } from "./StepMessage.ts"
 import * as ThreadPool from "./ThreadPool.ts"
 import * as WorkerTable from "./WorkerTable.ts"
 
@@ -37,6 +38,11 @@ export interface WorkerOptions {
   readonly port?: number | undefined
   /** What the registry of this worker can run (reported in the workers table). */
   readonly registry: Registry.Registry
+  /**
+   * The module (URL) whose `registry` export the compute threads load — the same registry as
+   * `registry` (a thread cannot be handed the object); default: the built-in registry.
+   */
+  readonly threadRegistry?: string | undefined
   /** Called once the runner is registered and its threads are starting. */
   readonly onReady?: (name: string) => Effect.Effect<void>
 }
@@ -62,119 +68,167 @@ export const shardsPerGroup = 60
  * @since 0.1.0
  */
 export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> =>
-  Effect.gen(function* () {
-    const settings = yield* ClusterSettings.fromEnv()
-    yield* ClusterSettings.parseUrl(options.url)
-    if (!Number.isSafeInteger(options.slots) || options.slots < 1) {
-      return yield* new ClusterError({
-        reason: "setting",
-        detail: `--slots ${options.slots}: must be a whole number ≥ 1`
-      })
-    }
-    const host = options.host ?? "127.0.0.1"
-    const port = options.port ?? (yield* freePort)
-    const name = `${hostname()}:${port}`
-    const version = CodeVersion.of(options.registry)
-    const running = new Map<string, WorkerTable.WorkerRow["running"][number]>()
-    let done = 0
-
-    const pool = ThreadPool.make({ slots: options.slots, backend: options.backend, worker: name })
-
-    const entity = ScoreEntity.toLayer(
-      Effect.gen(function* () {
-        const threads = yield* pool
-        return {
-          Score: (request) =>
-            Effect.gen(function* () {
-              const { key, job } = request.payload
-              const decoded = yield* decodeJson(ScoreJob, job, "the job").pipe(
-                Effect.mapError(
-                  (error) => new JobFailure({ reason: "message", worker: name, detail: error.detail })
-                )
-              )
-              running.set(key, {
-                step: decoded.requestedBy.step.slice(0, 12),
-                index: decoded.requestedBy.index,
-                architecture: `${decoded.architecture.cellType}[${decoded.architecture.kernels.join(",")}]`
-              })
-              const started = Date.now()
-              return yield* threads.run(job).pipe(
-                Effect.onExit((exit) =>
-                  Effect.logInfo(
-                    `candidate ${decoded.requestedBy.index} ${
-                      exit._tag === "Success"
-                        ? "scored"
-                        : Exit.hasInterrupts(exit)
-                          ? "interrupted"
-                          : `failed (${String(Cause.squash(exit.cause))})`
-                    } in ${((Date.now() - started) / 1000).toFixed(2)} s`
-                  )
-                ),
-                Effect.ensuring(
-                  Effect.sync(() => {
-                    running.delete(key)
-                    done++
-                  })
-                )
-              )
-            })
-        }
-      }),
-      { concurrency: "unbounded", maxIdleTime: "10 minutes" }
-    )
-
-    const heartbeat = Effect.gen(function* () {
-      const sharding = yield* Sharding.Sharding
-      const beat = Effect.suspend(() => {
-        const shards: Array<number> = []
-        for (let i = 1; i <= shardsPerGroup; i++)
-          if (sharding.hasShardId(ShardId.make("default", i))) shards.push(i)
-        return WorkerTable.beat({
-          name,
-          address: `${host}:${port}`,
-          slots: options.slots,
-          keyVersion: version.keyVersion,
-          plugins: version.plugins,
-          backend: options.backend,
-          shards,
-          running: [...running.values()],
-          done
+  Effect.scoped(
+    Effect.gen(function* () {
+      const settings = yield* ClusterSettings.fromEnv()
+      yield* ClusterSettings.parseUrl(options.url)
+      if (!Number.isSafeInteger(options.slots) || options.slots < 1) {
+        return yield* new ClusterError({
+          reason: "setting",
+          detail: `--slots ${options.slots}: must be a whole number ≥ 1`
         })
-      })
-      yield* WorkerTable.ensure
-      yield* WorkerTable.remove(name, settings.workerStale)
-      yield* beat
-      yield* Effect.addFinalizer(() => WorkerTable.remove(name, settings.workerStale).pipe(Effect.ignore))
-      if (options.onReady !== undefined) yield* options.onReady(name)
-      yield* beat.pipe(
-        Effect.catch((error) => Effect.logWarning(`worker ${name}: ${error.message}`)),
-        Effect.repeat(Schedule.spaced(settings.heartbeat)),
-        Effect.forkScoped
-      )
-    })
-
-    const cluster = NodeClusterSocket.layer({
-      storage: "sql",
-      shardingConfig: {
-        runnerAddress: Option.some(RunnerAddress.make(host, port)),
-        runnerListenAddress: Option.some(RunnerAddress.make("0.0.0.0", port)),
-        shardsPerGroup,
-        ...ClusterSettings.shardingConfig(settings)
       }
-    })
+      const host = options.host ?? "127.0.0.1"
+      const port = options.port ?? (yield* freePort)
+      const name = `${hostname()}:${port}`
+      const version = CodeVersion.of(options.registry)
+      const running = new Map<string, WorkerTable.Running>()
+      let done = 0
 
-    return yield* Layer.launch(
-      Layer.effectDiscard(heartbeat).pipe(
-        Layer.provide(entity),
-        Layer.provideMerge(cluster),
-        Layer.provideMerge(Database.layer(options.url))
-      )
-    ).pipe(
-      Effect.catchCause((cause) => {
-        const error = cause.reasons.find((r) => r._tag === "Fail")
-        return error !== undefined && (error as { error: unknown }).error instanceof ClusterError
-          ? Effect.fail((error as unknown as { error: ClusterError }).error)
-          : Effect.failCause(cause)
+      // One pool for both entities: `slots` threads in all, whatever kinds of job arrive.
+      const threads = yield* ThreadPool.make({
+        slots: options.slots,
+        backend: options.backend,
+        worker: name,
+        registry: options.threadRegistry
       })
-    ) as Effect.Effect<never, ClusterError>
-  })
+
+      const entity = ScoreEntity.toLayer(
+        Effect.sync(() => {
+          return {
+            Score: (request) =>
+              Effect.gen(function* () {
+                const { key, job } = request.payload
+                const decoded = yield* decodeJson(ScoreJob, job, "the job").pipe(
+                  Effect.mapError(
+                    (error) => new JobFailure({ reason: "message", worker: name, detail: error.detail })
+                  )
+                )
+                running.set(key, {
+                  step: decoded.requestedBy.step.slice(0, 12),
+                  index: decoded.requestedBy.index,
+                  architecture: `${decoded.architecture.cellType}[${decoded.architecture.kernels.join(",")}]`
+                })
+                const started = Date.now()
+                return yield* threads.run(job).pipe(
+                  Effect.onExit((exit) =>
+                    Effect.logInfo(
+                      `candidate ${decoded.requestedBy.index} ${
+                        exit._tag === "Success"
+                          ? "scored"
+                          : Exit.hasInterrupts(exit)
+                            ? "interrupted"
+                            : `failed (${String(Cause.squash(exit.cause))})`
+                      } in ${((Date.now() - started) / 1000).toFixed(2)} s`
+                    )
+                  ),
+                  Effect.ensuring(
+                    Effect.sync(() => {
+                      running.delete(key)
+                      done++
+                    })
+                  )
+                )
+              })
+          }
+        }),
+        { concurrency: "unbounded", maxIdleTime: "10 minutes" }
+      )
+
+      // Train and evaluate steps: one job is a whole step, computed in a thread like a score.
+      const stepEntity = StepEntity.toLayer(
+        Effect.sync(() => {
+          return {
+            Step: (request) =>
+              Effect.gen(function* () {
+                const { key, job } = request.payload
+                const decoded = yield* decodeJson(StepJob, job, "the job").pipe(
+                  Effect.mapError(
+                    (error) => new JobFailure({ reason: "message", worker: name, detail: error.detail })
+                  )
+                )
+                running.set(key, { step: decoded.step, kind: decoded.kind })
+                const started = Date.now()
+                return yield* threads.run(job, "step").pipe(
+                  Effect.onExit((exit) =>
+                    Effect.logInfo(
+                      `step ${decoded.step} ${
+                        exit._tag === "Success"
+                          ? decoded.kind === "train"
+                            ? "trained"
+                            : "evaluated"
+                          : Exit.hasInterrupts(exit)
+                            ? "interrupted"
+                            : `failed (${String(Cause.squash(exit.cause))})`
+                      } in ${((Date.now() - started) / 1000).toFixed(2)} s`
+                    )
+                  ),
+                  Effect.ensuring(
+                    Effect.sync(() => {
+                      running.delete(key)
+                      done++
+                    })
+                  )
+                )
+              })
+          }
+        }),
+        { concurrency: "unbounded", maxIdleTime: "10 minutes" }
+      )
+
+      const heartbeat = Effect.gen(function* () {
+        const sharding = yield* Sharding.Sharding
+        const beat = Effect.suspend(() => {
+          const shards: Array<number> = []
+          for (let i = 1; i <= shardsPerGroup; i++)
+            if (sharding.hasShardId(ShardId.make("default", i))) shards.push(i)
+          return WorkerTable.beat({
+            name,
+            address: `${host}:${port}`,
+            slots: options.slots,
+            keyVersion: version.keyVersion,
+            plugins: version.plugins,
+            backend: options.backend,
+            shards,
+            running: [...running.values()],
+            done
+          })
+        })
+        yield* WorkerTable.ensure
+        yield* WorkerTable.remove(name, settings.workerStale)
+        yield* beat
+        yield* Effect.addFinalizer(() => WorkerTable.remove(name, settings.workerStale).pipe(Effect.ignore))
+        if (options.onReady !== undefined) yield* options.onReady(name)
+        yield* beat.pipe(
+          Effect.catch((error) => Effect.logWarning(`worker ${name}: ${error.message}`)),
+          Effect.repeat(Schedule.spaced(settings.heartbeat)),
+          Effect.forkScoped
+        )
+      })
+
+      const cluster = NodeClusterSocket.layer({
+        storage: "sql",
+        shardingConfig: {
+          runnerAddress: Option.some(RunnerAddress.make(host, port)),
+          runnerListenAddress: Option.some(RunnerAddress.make("0.0.0.0", port)),
+          shardsPerGroup,
+          ...ClusterSettings.shardingConfig(settings)
+        }
+      })
+
+      return yield* Layer.launch(
+        Layer.effectDiscard(heartbeat).pipe(
+          Layer.provide(Layer.merge(entity, stepEntity)),
+          Layer.provideMerge(cluster),
+          Layer.provideMerge(Database.layer(options.url))
+        )
+      ).pipe(
+        Effect.catchCause((cause) => {
+          const error = cause.reasons.find((r) => r._tag === "Fail")
+          return error !== undefined && (error as { error: unknown }).error instanceof ClusterError
+            ? Effect.fail((error as unknown as { error: ClusterError }).error)
+            : Effect.failCause(cause)
+        })
+      ) as Effect.Effect<never, ClusterError>
+    })
+  )

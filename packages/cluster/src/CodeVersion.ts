@@ -1,6 +1,7 @@
 /**
  * What a worker can run, as the workers table records it and the run checks it: the cache-key
- * version and `kind/id@version` of every plugin in the worker's registry.
+ * version, `kind/id@version` of every plugin and `kind-executor/id@version` of every step executor
+ * in the worker's registry.
  *
  * @since 0.1.0
  */
@@ -18,11 +19,24 @@ export const pluginLabel = (plugin: {
 }): string => `${plugin.kind}/${plugin.id}@${plugin.version}`
 
 /**
+ * `kind-executor/id@version` of a step executor (as a run's manifest lists it).
+ *
+ * @since 0.1.0
+ */
+export const executorLabel = (executor: {
+  readonly step: string
+  readonly id: string
+  readonly version: number
+}): string => `${executor.step}-executor/${executor.id}@${executor.version}`
+
+/**
  * @since 0.1.0
  */
 export const of = (registry: Registry.Registry) => ({
   keyVersion: CacheKey.keyVersion,
-  plugins: [...new Set(registry.plugins.map(pluginLabel))].sort()
+  plugins: [
+    ...new Set([...registry.plugins.map(pluginLabel), ...registry.executors.map(executorLabel)])
+  ].sort()
 })
 
 /**

@@ -20,7 +20,8 @@ import { JobFailure } from "./ScoreMessage.ts"
  */
 export interface ThreadPool {
   readonly slots: number
-  readonly run: (job: string) => Effect.Effect<string, JobFailure>
+  /** Computes a job (`score` or `step`, as canonical JSON) in the first idle thread. */
+  readonly run: (job: string, kind?: "score" | "step") => Effect.Effect<string, JobFailure>
 }
 
 type Reply =
@@ -37,6 +38,8 @@ export const make = (options: {
   readonly slots: number
   readonly backend: BackendChoice
   readonly worker: string
+  /** A module whose `registry` export the threads compute with (default: the built-in registry). */
+  readonly registry?: string | undefined
 }): Effect.Effect<ThreadPool, never, Scope.Scope> =>
   Effect.gen(function* () {
     const entry = new URL("./ScoreThread.mjs", import.meta.url)
@@ -50,7 +53,11 @@ export const make = (options: {
 
     const spawn = (): Worker => {
       const thread = new Worker(entry, {
-        workerData: { backend: options.backend, worker: options.worker }
+        workerData: {
+          backend: options.backend,
+          worker: options.worker,
+          ...(options.registry === undefined ? {} : { registry: options.registry })
+        }
       })
       threads.push(thread)
       let ready = false
@@ -111,7 +118,7 @@ export const make = (options: {
 
     return {
       slots: options.slots,
-      run: (job) =>
+      run: (job, kind = "score") =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function* () {
             const thread = yield* restore(Queue.take(idle))
@@ -127,7 +134,7 @@ export const make = (options: {
             const deferred = Deferred.makeUnsafe<string, JobFailure>()
             pending.set(id, deferred)
             owner.set(id, thread)
-            thread.postMessage({ id, job })
+            thread.postMessage({ id, kind, job })
             return yield* Deferred.await(deferred)
           })
         )

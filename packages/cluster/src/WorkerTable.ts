@@ -13,11 +13,20 @@ import { SqlClient } from "effect/sql"
 import { ClusterError } from "./ClusterError.ts"
 
 /**
- * One candidate a worker is computing.
+ * One job a worker is computing: a candidate's score (its step, index and architecture), or a
+ * whole `train` / `evaluate` step.
  *
  * @since 0.1.0
  */
-export const Running = Schema.Struct({ step: Schema.String, index: Schema.Int, architecture: Schema.String })
+export const Running = Schema.Union([
+  Schema.Struct({ step: Schema.String, index: Schema.Int, architecture: Schema.String }),
+  Schema.Struct({ step: Schema.String, kind: Schema.Literals(["train", "evaluate"]) })
+])
+
+/**
+ * @since 0.1.0
+ */
+export type Running = typeof Running.Type
 
 /**
  * @since 0.1.0

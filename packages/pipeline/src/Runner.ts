@@ -441,17 +441,28 @@ export const makeSession = (
                 inputs[role] = ExecutorStep.inputFrom(byName.get(name)!, yield* stepValue(name))
               }
               const dataset = upstreamName(step, "dataset")
+              const fingerprint = yield* fingerprintOf(step)
               return yield* ExecutorStep.run({
                 step,
                 key,
                 seed: step.seed ?? prepared.pipeline.seed,
                 inputs,
-                services: yield* withCompute(
-                  Context.merge(
-                    platform,
-                    dataset === undefined ? Context.empty() : yield* datasetContext(dataset)
+                // Started only when the step runs here (not when a cluster worker computes it).
+                services: Effect.gen(function* () {
+                  return yield* withCompute(
+                    Context.merge(
+                      platform,
+                      dataset === undefined ? Context.empty() : yield* datasetContext(dataset)
+                    )
                   )
-                )
+                }),
+                dataset:
+                  dataset === undefined || fingerprint === null
+                    ? undefined
+                    : {
+                        loader: byName.get(dataset)!.plugins.find((p) => p.role === "loader")!.resolved,
+                        fingerprint
+                      }
               })
             }
           }

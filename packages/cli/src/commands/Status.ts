@@ -54,11 +54,11 @@ export interface StatusOutput {
     readonly slots: number
     readonly backend: string
     readonly done: number
-    readonly running: ReadonlyArray<{
-      readonly step: string
-      readonly index: number
-      readonly architecture: string
-    }>
+    /** A candidate's score (step, index, architecture), or a whole train / evaluate step. */
+    readonly running: ReadonlyArray<
+      | { readonly step: string; readonly index: number; readonly architecture: string }
+      | { readonly step: string; readonly kind: "train" | "evaluate" }
+    >
     readonly secondsSinceHeartbeat: number
   }>
 }
@@ -119,7 +119,11 @@ const render = (output: StatusOutput): string => {
       const running =
         w.running.length === 0
           ? "idle"
-          : `running ${w.running.map((r) => `candidate ${r.index} (${r.architecture})`).join(", ")}`
+          : `running ${w.running
+              .map((r) =>
+                "kind" in r ? `${r.kind} step ${r.step}` : `candidate ${r.index} (${r.architecture})`
+              )
+              .join(", ")}`
       lines.push(
         `  ${w.name} at ${w.address}: ${w.slots} slot${w.slots === 1 ? "" : "s"}, ${w.backend}, ${w.done} done, ${running}`
       )
