@@ -93,6 +93,31 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
         registry: options.threadRegistry
       })
 
+      // One job in a thread: listed as running while it runs, counted when done, and logged with
+      // how it ended and how long it took.
+      const tracked = <A, E, R>(key: string, what: string, success: string, job: Effect.Effect<A, E, R>) => {
+        const started = Date.now()
+        return job.pipe(
+          Effect.onExit((exit) =>
+            Effect.logInfo(
+              `${what} ${
+                exit._tag === "Success"
+                  ? success
+                  : Exit.hasInterrupts(exit)
+                    ? "interrupted"
+                    : `failed (${String(Cause.squash(exit.cause))})`
+              } in ${((Date.now() - started) / 1000).toFixed(2)} s`
+            )
+          ),
+          Effect.ensuring(
+            Effect.sync(() => {
+              running.delete(key)
+              done++
+            })
+          )
+        )
+      }
+
       const entity = ScoreEntity.toLayer(
         Effect.sync(() => {
           return {
@@ -109,25 +134,11 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
                   index: decoded.requestedBy.index,
                   architecture: `${decoded.architecture.cellType}[${decoded.architecture.kernels.join(",")}]`
                 })
-                const started = Date.now()
-                return yield* threads.run(job).pipe(
-                  Effect.onExit((exit) =>
-                    Effect.logInfo(
-                      `candidate ${decoded.requestedBy.index} ${
-                        exit._tag === "Success"
-                          ? "scored"
-                          : Exit.hasInterrupts(exit)
-                            ? "interrupted"
-                            : `failed (${String(Cause.squash(exit.cause))})`
-                      } in ${((Date.now() - started) / 1000).toFixed(2)} s`
-                    )
-                  ),
-                  Effect.ensuring(
-                    Effect.sync(() => {
-                      running.delete(key)
-                      done++
-                    })
-                  )
+                return yield* tracked(
+                  key,
+                  `candidate ${decoded.requestedBy.index}`,
+                  "scored",
+                  threads.run(job)
                 )
               })
           }
@@ -148,27 +159,11 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
                   )
                 )
                 running.set(key, { step: decoded.step, kind: decoded.kind })
-                const started = Date.now()
-                return yield* threads.run(job, "step").pipe(
-                  Effect.onExit((exit) =>
-                    Effect.logInfo(
-                      `step ${decoded.step} ${
-                        exit._tag === "Success"
-                          ? decoded.kind === "train"
-                            ? "trained"
-                            : "evaluated"
-                          : Exit.hasInterrupts(exit)
-                            ? "interrupted"
-                            : `failed (${String(Cause.squash(exit.cause))})`
-                      } in ${((Date.now() - started) / 1000).toFixed(2)} s`
-                    )
-                  ),
-                  Effect.ensuring(
-                    Effect.sync(() => {
-                      running.delete(key)
-                      done++
-                    })
-                  )
+                return yield* tracked(
+                  key,
+                  `step ${decoded.step}`,
+                  decoded.kind === "train" ? "trained" : "evaluated",
+                  threads.run(job, "step")
                 )
               })
           }
