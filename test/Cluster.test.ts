@@ -25,7 +25,7 @@ import {
   stepOutputs,
   withoutWallTimes
 } from "./support/StoreContents.ts"
-import { type CliResult, parseJson, repoRoot, spikernel, startSpikernel } from "./support/ToyProject.ts"
+import { parseJson, repoRoot, spikernel, startSpikernel } from "./support/ToyProject.ts"
 
 const server = process.env.SPIKERNEL_TEST_PG
 if (server === undefined || server === "")
@@ -77,25 +77,8 @@ const start = (args: ReadonlyArray<string>) =>
   startSpikernel(args, [process.execPath, [join(repoRoot, "packages/cli/bin/spikernel.js"), ...args]])
 
 /** Runs the CLI in `cwd` with extra environment variables; resolves when it exits. */
-const spikernelIn = (cwd: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/spikernel.js"), ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stdout = ""
-  let stderr = ""
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk
-  })
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk
-  })
-  const done = new Promise<CliResult>((resolveDone) => {
-    child.on("close", (status, signal) => resolveDone({ status, signal, stdout, stderr }))
-  })
-  return { child, done }
-}
+const spikernelIn = (cwd: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  startSpikernel(args, undefined, { cwd, env })
 
 /** Waits until `text` appears in what a process has printed on stderr so far. */
 const waitFor = async (

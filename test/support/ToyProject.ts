@@ -84,12 +84,20 @@ export const leanRunner = (pipeline: string, store: string) =>
     ["--import", "tsx", join(repoRoot, "test/support/RunPipeline.ts"), pipeline, store]
   ] as const
 
-/** Starts a process (by default the CLI under Node); `done` resolves when it exits. */
+/**
+ * Starts a process (by default the CLI under Node), in the repository unless `cwd` says otherwise,
+ * with `env` added to this process's environment; `done` resolves when it exits.
+ */
 export const startSpikernel = (
   args: ReadonlyArray<string>,
-  [command, argv]: readonly [string, ReadonlyArray<string>] = nodeCommand(args)
+  [command, argv]: readonly [string, ReadonlyArray<string>] = nodeCommand(args),
+  options: { readonly cwd?: string; readonly env?: Readonly<Record<string, string>> } = {}
 ) => {
-  const child = spawn(command, [...argv], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(command, [...argv], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
   let stdout = ""
   let stderr = ""
   child.stdout.on("data", (chunk) => {
