@@ -80,7 +80,9 @@ const bin = join(repoRoot, "packages/cli/bin/spikernel.js")
 const onTerminal = (args: ReadonlyArray<string>, interruptAt?: RegExp): Promise<string> =>
   new Promise((resolve, reject) => {
     const command = [process.execPath, bin, ...args].map((a) => `'${a}'`).join(" ")
-    const child = spawn("script", ["-q", "-e", "-c", `${command}; echo "exit=$?"`, "/dev/null"], {
+    // Ctrl-C reaches the whole foreground group, the wrapping shell too: its trap (reset to the
+    // default in the CLI, which handles SIGINT itself) keeps it alive to print the CLI's exit status.
+    const child = spawn("script", ["-q", "-e", "-c", `trap : INT; ${command}; echo "exit=$?"`, "/dev/null"], {
       cwd: repoRoot,
       stdio: ["pipe", "pipe", "inherit"]
     })
