@@ -275,6 +275,16 @@ describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", 
     const clusterStore = join(dir, "cluster")
     const ran = await start(runArgsIn(pipeline, clusterStore, url)).done
     const result = parseJson(ran)
+    // Steps whose inputs are ready run at once on the cluster: both kernel sets' searches are in
+    // flight before either ends (in process they run one after the other).
+    const events = ran.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { type: string; step?: string; status?: string })
+    const at = (type: string, step: string) => events.findIndex((e) => e.type === type && e.step === step)
+    const searchesEnd = Math.min(at("step", "search-k13"), at("step", "search-k15"))
+    expect(at("start", "search-k13")).toBeLessThan(searchesEnd)
+    expect(at("start", "search-k15")).toBeLessThan(searchesEnd)
     // Every training and evaluation ran on a worker, none in this process.
     for (const set of ["k13", "k15"]) {
       expect(ran.stderr).toMatch(new RegExp(`step train-${set}: trained on worker \\S+`))

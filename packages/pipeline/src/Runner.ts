@@ -19,7 +19,7 @@ import {
   type Selector,
   Selector as SelectorService
 } from "@spikernel/core"
-import { Clock, Context, Effect, FileSystem, Option, type Path, Schema, Scope } from "effect"
+import { Clock, Context, Deferred, Effect, FileSystem, Option, type Path, Schema, Scope, Semaphore } from "effect"
 import { keyVersion, type StepPreimage, stepKey } from "./CacheKey.ts"
 import type { ExecutorInput } from "./Executor.ts"
 import * as DataSources from "./DataSources.ts"
@@ -565,11 +565,15 @@ export const run = (
         startedAt,
         steps: []
       }
-      const saveManifest = Effect.suspend(() => {
-        const backend = session.backendUsed()
-        if (backend !== undefined) manifest = { ...manifest, backend }
-        return Store.putValue(RunManifest.RunManifest, StoreLayout.runEntry(runId), "run", manifest)
-      })
+      // Steps may finish at once (on a cluster): one write at a time, each of the latest manifest.
+      const manifestWrites = yield* Semaphore.make(1)
+      const saveManifest = manifestWrites.withPermit(
+        Effect.suspend(() => {
+          const backend = session.backendUsed()
+          if (backend !== undefined) manifest = { ...manifest, backend }
+          return Store.putValue(RunManifest.RunManifest, StoreLayout.runEntry(runId), "run", manifest)
+        })
+      )
       const setStep = (
         name: string,
         status: RunManifest.RunManifest["steps"][number]["status"],
@@ -592,17 +596,18 @@ export const run = (
           }
           return saveManifest
         })
-      let current: string | undefined
+      /** The steps computing now, in the order they started. */
+      const running = new Set<string>()
       const session = yield* makeSession(prepared, "run", {
         ...(options.compute === undefined ? {} : { compute: options.compute }),
         onStart: (name) =>
           Effect.sync(() => {
-            current = name
+            running.add(name)
           }),
         onComputed: (name, seconds) =>
           Effect.andThen(
             Effect.sync(() => {
-              current = undefined
+              running.delete(name)
             }),
             setStep(name, "computed", seconds)
           )
@@ -632,7 +637,7 @@ export const run = (
         manifest.steps.filter((s) => s.status === "cached" || s.status === "computed").length
       const finish = (status: "failed" | "interrupted", error?: StepError | StoreError) =>
         Effect.suspend(() => {
-          const name = error?._tag === "StepError" ? error.step : current
+          const name = error?._tag === "StepError" ? error.step : [...running][0]
           manifest = { ...manifest, endedAt: new Date().toISOString() }
           const failure: RunManifest.StepFailure | undefined =
             error === undefined
@@ -700,33 +705,47 @@ export const run = (
             !session.wasComputed(name) &&
             Option.isNone(store.entry(StoreLayout.stepEntry(session.keyOf(name).key)))
         )
-        /** Steps computed again in this run although the store held them: their downstream too. */
-        const repaired = new Set<string>()
-        for (const { step, key, preimage } of keyedSteps) {
+        for (const { key, preimage } of keyedSteps) {
           yield* Store.putValue(StepPreimageSchema, StoreLayout.preimageEntry(key), "keyinfo", {
             ...preimage,
             params: preimage.params as Record<string, Schema.Json>
           })
-          if (session.wasComputed(step.name)) continue
-          // A step is served from the store only when its output verifies and nothing it was made
-          // from had to be repaired in this run; otherwise it is computed again.
-          const repairedInput = step.upstream.find(({ name }) => repaired.has(name))?.name
-          if (repairedInput === undefined) {
-            const verified = yield* session.verify(step.name)
-            if (verified.value !== undefined) {
-              yield* setStep(step.name, "cached", 0)
-              yield* progress.step({ step: step.name, kind: step.kind, key, status: "cached", seconds: 0 })
-              continue
-            }
-            if (verified.problem !== undefined) {
-              repaired.add(step.name)
-              yield* store.report(
-                `step "${step.name}": ${verified.problem}; computing it again, and the steps made from it`
-              )
-            }
-          } else repaired.add(step.name)
-          yield* session.recompute(step.name)
         }
+        /** Steps computed again in this run although the store held them: their downstream too. */
+        const repaired = new Set<string>()
+        const settled = new Map(keyedSteps.map(({ step }) => [step.name, Deferred.makeUnsafe<void>()]))
+        const settle = ({ step, key }: (typeof keyedSteps)[number]) =>
+          Effect.gen(function* () {
+            for (const { name } of step.upstream) yield* Deferred.await(settled.get(name)!)
+            if (session.wasComputed(step.name)) return
+            // A step is served from the store only when its output verifies and nothing it was made
+            // from had to be repaired in this run; otherwise it is computed again.
+            const repairedInput = step.upstream.find(({ name }) => repaired.has(name))?.name
+            if (repairedInput === undefined) {
+              const verified = yield* session.verify(step.name)
+              if (verified.value !== undefined) {
+                yield* setStep(step.name, "cached", 0)
+                yield* progress.step({ step: step.name, kind: step.kind, key, status: "cached", seconds: 0 })
+                return
+              }
+              if (verified.problem !== undefined) {
+                repaired.add(step.name)
+                yield* store.report(
+                  `step "${step.name}": ${verified.problem}; computing it again, and the steps made from it`
+                )
+              }
+            } else repaired.add(step.name)
+            yield* session.recompute(step.name)
+          }).pipe(Effect.andThen(Deferred.succeed(settled.get(step.name)!, undefined)))
+        // In this process, steps compute one at a time in the pipeline's order (they share one tensor
+        // backend). When train and evaluate steps are computed on a cluster's workers, every step
+        // whose inputs are ready starts at once: seven trainings on seven workers. Outputs are the
+        // same either way: what a step draws is keyed by the step, never by timing.
+        const remote = yield* Effect.serviceOption(ExecutorStep.RemoteSteps)
+        yield* Effect.forEach(keyedSteps, settle, {
+          concurrency: Option.isSome(remote) ? "unbounded" : 1,
+          discard: true
+        })
         const results: Record<string, unknown> = {}
         for (const name of leafSteps(prepared)) results[name] = (yield* session.stepValue(name)).encoded
         manifest = { ...manifest, endedAt: new Date(yield* Clock.currentTimeMillis).toISOString() }
