@@ -258,6 +258,51 @@ describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", 
     // Every surviving worker scored some candidates (load-balanced, not all on one).
     for (const i of [0, 2]) expect(logs[i].stderr).toMatch(/candidate \d+ scored/)
   })
+  it("a worker that starts while no run is connected removes the unfinished jobs of runs that are gone", {
+    timeout: 300_000
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spikernel-cluster-abandoned-"))
+    const pipeline = join(dir, "cluster.pipeline.ts")
+    writeFileSync(pipeline, pipelineSource)
+    const url = await freshDatabase(`spikernel_abandoned_${process.pid}`)
+    const unfinished = () =>
+      countRows(url, "SELECT 1 FROM cluster_messages WHERE entity_type = 'SpikernelScore' AND NOT processed")
+    const store = join(dir, "store")
+    const worker = start(["worker", "--cluster", url, "--backend", "wasm", "--slots", "2"])
+    const run = start(runArgsIn(pipeline, store, url))
+    while (journaledRecords(store) < 3) await new Promise((r) => setTimeout(r, 50))
+    // While the run is connected, a worker that starts keeps its jobs.
+    const joining = start(["worker", "--cluster", url, "--backend", "wasm"])
+    await waitFor(joining, "ready")
+    // Everything killed at once: the jobs in flight stay in the database, unfinished.
+    for (const process of [run, worker, joining]) process.child.kill("SIGKILL")
+    await Promise.all([run.done, worker.done, joining.done])
+    expect(await unfinished()).toBeGreaterThan(0)
+    expect((await joining.done).stderr).not.toMatch(/removed \d+ unfinished job/)
+
+    // The next worker to start (the run silent for longer than its stale setting) removes them and
+    // computes nothing.
+    await new Promise((r) => setTimeout(r, 1500))
+    const next = spikernelIn(repoRoot, ["worker", "--cluster", url, "--backend", "wasm"], {
+      SPIKERNEL_CLUSTER_WORKER_STALE_MS: "1000"
+    })
+    await waitFor(next, "ready")
+    await new Promise((r) => setTimeout(r, 2000))
+    next.child.kill("SIGTERM")
+    const log = (await next.done).stderr
+    expect(log).toMatch(/removed \d+ unfinished jobs? of runs no longer connected/)
+    expect(log).not.toMatch(/candidate \d+ scored/)
+    expect(await unfinished()).toBe(0)
+
+    // The run started again computes those candidates itself, with the in-process result.
+    const workers = [start(["worker", "--cluster", url, "--backend", "wasm"])]
+    const resumed = parseJson(await start(runArgsIn(pipeline, store, url)).done)
+    for (const w of workers) w.child.kill("SIGTERM")
+    await Promise.all(workers.map((w) => w.done))
+    const reference = parseJson(spikernel(runArgsIn(pipeline, join(dir, "local"))))
+    expect(JSON.stringify(resumed.results)).toBe(JSON.stringify(reference.results))
+  })
+
   it("a paper-shaped pipeline trains and evaluates on the workers, with the in-process weights and records", {
     timeout: 600_000
   }, async () => {

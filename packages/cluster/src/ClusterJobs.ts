@@ -19,6 +19,7 @@
  *
  * @since 0.1.0
  */
+import { hostname } from "node:os"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import { Architecture, Evaluator } from "@spikernel/core"
 import { CacheKey, ExecutorStep, ScoreEvaluator, StepError } from "@spikernel/pipeline"
@@ -32,6 +33,7 @@ import * as CodeVersion from "./CodeVersion.ts"
 import * as Database from "./Database.ts"
 import { decodeJson, encodeJson, type JobFailure, ScoreEntity, ScoreJob, ScoreReply } from "./ScoreMessage.ts"
 import { StepEntity, StepJob, StepReply } from "./StepMessage.ts"
+import * as RunTable from "./RunTable.ts"
 import * as WorkerTable from "./WorkerTable.ts"
 
 /**
@@ -43,8 +45,8 @@ export interface Placement {
   readonly inFlight: ReadonlyMap<string, number>
 }
 
-const entityType = "SpikernelScore"
-const stepEntityType = "SpikernelStep"
+const entityType: string = ScoreEntity.type
+const stepEntityType: string = StepEntity.type
 
 /**
  * `RemoteJobs` and `RemoteSteps` on the cluster at `url`, with a callback told whenever the
@@ -89,6 +91,18 @@ const make = (
       const shard = sharding.getShardId(EntityId.make(id), "default").id
       if (!idForShard.has(shard)) idForShard.set(shard, id)
     }
+
+    // This run's row, written before any job is sent and while it stays connected: a worker that
+    // starts meanwhile keeps the run's jobs (RunTable).
+    const runName = `${hostname()}:${process.pid}:${yield* Clock.currentTimeMillis}`
+    yield* RunTable.ensure
+    yield* RunTable.beat(runName)
+    yield* Effect.addFinalizer(() => RunTable.remove(runName, settings.workerStale).pipe(Effect.ignore))
+    yield* RunTable.beat(runName).pipe(
+      Effect.ignore,
+      Effect.repeat(Schedule.spaced(settings.heartbeat)),
+      Effect.forkIn(layerScope)
+    )
 
     let workers: ReadonlyArray<WorkerTable.WorkerRow> = []
     const inFlight = new Map<string, number>()

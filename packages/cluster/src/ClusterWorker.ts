@@ -23,6 +23,7 @@ import * as Database from "./Database.ts"
 import { decodeJson, JobFailure, ScoreEntity, ScoreJob } from "./ScoreMessage.ts"
 import { StepEntity, StepJob } from "./StepMessage.ts"
 import * as ThreadPool from "./ThreadPool.ts"
+import * as RunTable from "./RunTable.ts"
 import * as WorkerTable from "./WorkerTable.ts"
 
 /**
@@ -211,10 +212,26 @@ export const run = (options: WorkerOptions): Effect.Effect<never, ClusterError> 
         }
       })
 
+      // Before this worker takes shards: the unfinished jobs of runs that are gone are removed, so
+      // they do not keep it from the next run's (RunTable).
+      const dropAbandoned = Layer.effectDiscard(
+        Effect.gen(function* () {
+          yield* RunTable.ensure
+          const removed = yield* RunTable.dropAbandoned(
+            [ScoreEntity.type, StepEntity.type],
+            settings.workerStale
+          )
+          if (removed > 0)
+            yield* Effect.logInfo(
+              `worker ${name}: removed ${removed} unfinished job${removed === 1 ? "" : "s"} of runs no longer connected`
+            )
+        })
+      )
+
       return yield* Layer.launch(
         Layer.effectDiscard(heartbeat).pipe(
           Layer.provide(Layer.merge(entity, stepEntity)),
-          Layer.provideMerge(cluster),
+          Layer.provideMerge(cluster.pipe(Layer.provide(dropAbandoned))),
           Layer.provideMerge(Database.layer(options.url))
         )
       ).pipe(
