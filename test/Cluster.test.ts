@@ -303,6 +303,47 @@ describe.skipIf(server === undefined || server === "")("cluster on PostgreSQL", 
     expect(JSON.stringify(resumed.results)).toBe(JSON.stringify(reference.results))
   })
 
+  it("spikernel bench cluster measures overhead, scaling and redelivery with workers it starts and stops", {
+    timeout: 300_000
+  }, async () => {
+    const url = await freshDatabase(`spikernel_bench_${process.pid}`)
+    const args = ["bench", "cluster", "--cluster", url, "--candidates", "8", "--scaling-candidates", "2"]
+    const bench = await spikernelIn(repoRoot, [...args, "--workers", "1,2", "--wait-ms", "300", "--json"], {
+      SPIKERNEL_CLUSTER_LOCK_EXPIRATION_MS: "3000",
+      SPIKERNEL_CLUSTER_LOCK_REFRESH_MS: "1000"
+    }).done
+    expect(bench.status, bench.stderr).toBe(0)
+    const result = JSON.parse(bench.stdout) as {
+      overhead: { candidates: number; medianMs: number; p90Ms: number; meanMs: number }
+      scaling: {
+        waitMs: number
+        rows: Array<{ workers: number; seconds: number; candidatesPerSecond: number }>
+      }
+      redeliverySeconds: number
+    }
+    expect(result.overhead.candidates).toBeGreaterThan(0)
+    expect(result.overhead.candidates).toBeLessThanOrEqual(8)
+    expect(result.overhead.medianMs).toBeGreaterThan(0)
+    expect(result.overhead.p90Ms).toBeGreaterThanOrEqual(result.overhead.medianMs)
+    expect(result.scaling.rows.map((row) => row.workers)).toEqual([1, 2])
+    // Two candidates that each wait 300 ms take at least that long, whatever the workers.
+    for (const row of result.scaling.rows) expect(row.seconds).toBeGreaterThanOrEqual(0.3)
+    // A killed worker's candidate moves once its 3 s locks expire: after a while, within a minute.
+    expect(result.redeliverySeconds).toBeGreaterThan(0)
+    expect(result.redeliverySeconds).toBeLessThan(60)
+    // The workers it started are gone: the survivors left cleanly, the killed one beats no more.
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(
+      await countRows(url, "SELECT 1 FROM spikernel_workers WHERE seen_at > now() - interval '1 second'")
+    ).toBe(0)
+    // Without a database it says what it needs, in one line.
+    const missing = spikernel(["bench", "cluster"])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr.trim()).toMatch(
+      /^spikernel: bench cluster: needs a cluster database: --cluster postgres:/
+    )
+  })
+
   it("a paper-shaped pipeline trains and evaluates on the workers, with the in-process weights and records", {
     timeout: 600_000
   }, async () => {

@@ -38,3 +38,17 @@ export const JsonNumber = Schema.Union([
     )
   })
 )
+
+/**
+ * The type-7 quantile (linear between order statistics, R's and NumPy's default) of values sorted
+ * ascending; `NaN` for none.
+ *
+ * @since 0.1.0
+ */
+export const quantile = (sorted: ReadonlyArray<number>, q: number): number => {
+  if (sorted.length === 0) return Number.NaN
+  const h = (sorted.length - 1) * q
+  const lo = Math.floor(h)
+  const hi = Math.ceil(h)
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo])
+}

@@ -21,7 +21,7 @@ export * as SystemErrors from "./SystemErrors.ts"
 export * from "./Errors.ts"
 /** Kernel sets and the op list they define. */
 export * as KernelSet from "./KernelSet.ts"
-/** Numbers with a JSON form for ±Infinity and NaN. */
+/** Numbers with a JSON form for ±Infinity and NaN, and the quantile of sorted values. */
 export * as Numbers from "./Numbers.ts"
 /** The Pareto front of a cost and a value. */
 export * as Pareto from "./Pareto.ts"

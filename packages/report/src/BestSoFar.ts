@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { Numbers } from "@spikernel/core"
 import type { ReportInput, SearchRun } from "./ReportInput.ts"
 import { baselineRule, groupKey } from "./SearchCost.ts"
 
@@ -99,14 +100,6 @@ export const runCurve = (run: SearchRun): RunCurve => {
   return { best, elapsed }
 }
 
-// Type-7 quantile (linear between order statistics) of sorted values.
-const quantile = (sorted: ReadonlyArray<number>, q: number): number => {
-  const h = (sorted.length - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.ceil(h)
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo])
-}
-
 /**
  * The median and band of some seeds' values; undefined when none of them is finite yet (a seed whose
  * best is still −∞ has found no usable score, and has no place on a plot).
@@ -118,9 +111,9 @@ export const summarize = (x: number, values: ReadonlyArray<number>, band: Band):
   if (finite.length === 0) return undefined
   return {
     x,
-    median: quantile(finite, 0.5),
-    lo: band === "min-max" ? finite[0] : quantile(finite, 0.25),
-    hi: band === "min-max" ? finite[finite.length - 1] : quantile(finite, 0.75),
+    median: Numbers.quantile(finite, 0.5),
+    lo: band === "min-max" ? finite[0] : Numbers.quantile(finite, 0.25),
+    hi: band === "min-max" ? finite[finite.length - 1] : Numbers.quantile(finite, 0.75),
     seeds: finite.length
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `@spikernel/scorers`: the training-free SAHD score of SNASNet (METHOD.md §3) and the figures a
- * selection needs (parameters, memory, dense MACs).
+ * selection needs (parameters, memory, dense MACs); and `wait`, the cluster benchmark's instrument.
  *
  * The kernel math is pure and exact: bit-packed codes (`BitCodes`), their Gram matrix by popcount
  * (`HammingGram`), the float32-faithful kernel accumulation (`SahdKernel`) and a pivoted float64
@@ -11,6 +11,7 @@
 import { sahd } from "./SahdScorer.ts"
 import { macs, memory, params } from "./SizeScorers.ts"
 import { trainedAccuracy } from "./TrainedAccuracyScorer.ts"
+import { wait } from "./WaitScorer.ts"
 
 export * from "./BitCodes.ts"
 export * from "./CarryNeuron.ts"
@@ -23,6 +24,7 @@ export * from "./SahdScorer.ts"
 export * from "./SizeScorers.ts"
 export * from "./TrainedAccuracyScorer.ts"
 export * from "./SpikePacking.ts"
+export * from "./WaitScorer.ts"
 export * from "./WasmGram.ts"
 
 /**
@@ -31,4 +33,4 @@ export * from "./WasmGram.ts"
  *
  * @since 0.1.0
  */
-export const plugins = [sahd, params, memory, macs, trainedAccuracy] as const
+export const plugins = [sahd, params, memory, macs, trainedAccuracy, wait] as const

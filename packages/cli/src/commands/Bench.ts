@@ -10,6 +10,7 @@
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import * as Flags from "../Flags.ts"
 import { computeKernels, computeKernelsOption, json } from "../Flags.ts"
 import { emit } from "../Output.ts"
 
@@ -168,10 +169,61 @@ const store = Command.make(
   )
 )
 
+const cluster = Command.make(
+  "cluster",
+  {
+    json,
+    cluster: Flags.cluster,
+    candidates: Flag.Int("candidates").pipe(
+      Flag.withDescription("Candidates of the overhead search (waiting 0 ms, one at a time)"),
+      Flag.withDefault(50)
+    ),
+    scalingCandidates: Flag.Int("scaling-candidates").pipe(
+      Flag.withDescription("Candidates of each scaling search"),
+      Flag.withDefault(12)
+    ),
+    waitMs: Flag.Int("wait-ms").pipe(
+      Flag.withDescription("What each scaling candidate waits, in milliseconds"),
+      Flag.withDefault(1000)
+    ),
+    workers: Flag.String("workers").pipe(
+      Flag.withDescription("Worker counts of the scaling searches, comma-separated"),
+      Flag.withDefault("1,2,3")
+    ),
+    redelivery: Flag.Boolean("redelivery").pipe(
+      Flag.withDescription("Measure redelivery after a worker's SIGKILL (--no-redelivery skips it)"),
+      Flag.withDefault(true)
+    )
+  },
+  Effect.fnUntraced(function* (input) {
+    const { benchCluster, renderBenchCluster, BenchClusterError } = yield* Effect.promise(
+      () => import("./BenchCluster.ts")
+    )
+    const url = Flags.clusterUrl(input.cluster)
+    if (url === undefined)
+      return yield* new BenchClusterError({
+        reason: "needs a cluster database: --cluster postgres://USER@HOST:PORT/DB (or SPIKERNEL_CLUSTER)"
+      })
+    const result = yield* benchCluster({
+      url,
+      candidates: input.candidates,
+      scalingCandidates: input.scalingCandidates,
+      waitMs: input.waitMs,
+      workers: input.workers.split(",").map((n) => Number(n.trim())),
+      redelivery: input.redelivery
+    })
+    yield* emit(input.json, result, renderBenchCluster)
+  })
+).pipe(
+  Command.withDescription(
+    "The cluster path's cost per candidate (median; target ≤ 20 ms), throughput with 1, 2, 3 workers, and redelivery after a worker's SIGKILL; starts its own workers (Node only)"
+  )
+)
+
 /**
  * @since 0.1.0
  */
 export const bench = Command.make("bench").pipe(
-  Command.withDescription("Benchmarks: kernels, score, train, data, store"),
-  Command.withSubcommands([kernels, score, train, data, store])
+  Command.withDescription("Benchmarks: kernels, score, train, data, store, cluster"),
+  Command.withSubcommands([kernels, score, train, data, store, cluster])
 )
