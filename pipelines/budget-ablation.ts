@@ -15,10 +15,7 @@
  * @since 0.1.0
  */
 import { budgetAblationSteps, Datasets, load, pipeline, Scorers, use } from "@spikernel/snasnet"
-
-const list = (text: string | undefined, fallback: ReadonlyArray<number>): Array<number> =>
-  text === undefined || text.trim() === "" ? [...fallback] : text.split(",").map(Number)
-const [first, ...rest] = list(process.env.SPIKERNEL_ABLATION_BUDGETS, [50, 100, 250, 500, 1000])
+import { wholeNumbers } from "./lib/StudyEnv.ts"
 
 export default pipeline({
   name: "budget-ablation",
@@ -32,8 +29,8 @@ export default pipeline({
       [1, 5],
       [1, 7]
     ],
-    seeds: list(process.env.SPIKERNEL_ABLATION_SEEDS, [1, 2, 3, 4, 5]),
-    budgets: [first, ...rest],
+    seeds: wholeNumbers("SPIKERNEL_ABLATION_SEEDS", [1, 2, 3, 4, 5], 0),
+    budgets: wholeNumbers("SPIKERNEL_ABLATION_BUDGETS", [50, 100, 250, 500, 1000]),
     scorer: use(Scorers.sahd, { batch: 64, repeats: 2, timesteps: 5, network: { widths: [8, 16] } })
   })
 })

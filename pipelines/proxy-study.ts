@@ -22,19 +22,18 @@
  * @since 0.1.0
  */
 import { bptt, Datasets, load, pipeline, proxyStudySteps, Scorers, Spaces, use } from "@spikernel/snasnet"
+import { directory, wholeNumber, wholeNumbers } from "./lib/StudyEnv.ts"
 
 const seed = 18
-const list = (text: string | undefined, fallback: ReadonlyArray<number>): Array<number> =>
-  text === undefined || text.trim() === "" ? [...fallback] : text.split(",").map(Number)
-const [w1, w2] = list(process.env.SPIKERNEL_PROXY_WIDTHS, [8, 16])
+const [w1, w2 = w1] = wholeNumbers("SPIKERNEL_PROXY_WIDTHS", [8, 16])
 const network = { widths: [w1, w2] as [number, number] }
-const directory = process.env.SPIKERNEL_PROXY_DATA
+const data = directory("SPIKERNEL_PROXY_DATA")
 
-const data = load({
+const dataset = load({
   loader:
-    directory === undefined || directory.trim() === ""
+    data === undefined
       ? use(Datasets.FashionMnistMini.fashionMnistMini, {})
-      : use(Datasets.Mnist.fashionMnist, { path: directory })
+      : use(Datasets.Mnist.fashionMnist, { path: data })
 })
 
 export default pipeline({
@@ -44,11 +43,11 @@ export default pipeline({
     out: "reports/proxy-study",
     name: "proxy-study",
     seed,
-    dataset: data,
+    dataset,
     space: use(Spaces.SnasnetSpace.snasnetBackwardPlugin, {
-      kernels: list(process.env.SPIKERNEL_PROXY_KERNELS, [1, 3])
+      kernels: wholeNumbers("SPIKERNEL_PROXY_KERNELS", [1, 3])
     }),
-    architectures: Number(process.env.SPIKERNEL_PROXY_ARCHS ?? 72),
+    architectures: wholeNumber("SPIKERNEL_PROXY_ARCHS", 72),
     proxies: {
       sahd: {
         scorer: use(Scorers.sahd, { batch: 64, repeats: 2, timesteps: 5, network }),
@@ -68,7 +67,7 @@ export default pipeline({
     trainer: bptt({
       network,
       training: {
-        epochs: Number(process.env.SPIKERNEL_PROXY_EPOCHS ?? 3),
+        epochs: wholeNumber("SPIKERNEL_PROXY_EPOCHS", 3),
         batchSize: 64,
         timesteps: 5,
         optimizer: { kind: "adam", lr: 0.004 }

@@ -1,5 +1,6 @@
 /**
- * `spikernel plan` of a paper pipeline without its data: exit 1, one line naming the missing file.
+ * `spikernel plan` of a paper pipeline without its data: exit 1, one line naming the missing file;
+ * of a study pipeline with a malformed scale setting: exit 1, one line naming the variable.
  */
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -35,4 +36,29 @@ describe("spikernel plan", () => {
       /^spikernel: step "data": cifar10: .*no-such-dir.*data_batch_1\.bin/
     )
   }, 120_000)
+
+  for (const [variable, value, what] of [
+    ["SPIKERNEL_KERNEL_SEEDS", "1,x", "a comma-separated list of whole numbers ≥ 0"],
+    ["SPIKERNEL_KERNEL_EPOCHS", "2.5", "a whole number ≥ 1"],
+    ["SPIKERNEL_KERNEL_SIZES", "3,,7", "a comma-separated list of whole numbers ≥ 1"]
+  ] as const) {
+    it(`a study pipeline with ${variable}=${value} exits 1 with one line naming the setting`, () => {
+      const result = spawnSync(
+        process.execPath,
+        [
+          "packages/cli/bin/spikernel.js",
+          "plan",
+          "pipelines/kernel-study.ts",
+          "--no-typecheck",
+          "--store",
+          join(scratch, "bad-env")
+        ],
+        { cwd: root, encoding: "utf8", env: { ...process.env, [variable]: value } }
+      )
+      expect(result.status).toBe(1)
+      const lines = result.stderr.trim().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(`${variable}=${JSON.stringify(value)}: must be ${what}`)
+    }, 120_000)
+  }
 })

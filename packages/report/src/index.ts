@@ -22,6 +22,8 @@ export * as RankStatistics from "./RankStatistics.ts"
 export * as ProxyStudy from "./ProxyStudy.ts"
 /** The search-budget ablation: best score vs candidates over seeds. */
 export * as BudgetAblation from "./BudgetAblation.ts"
+/** The kernel-size study: accuracy curves and final accuracy by kernel size over seeds (issue 18). */
+export * as KernelStudy from "./KernelStudy.ts"
 /** The folder of a study report. */
 export * as StudyFolder from "./StudyFolder.ts"
 /** Best score so far, per strategy over seeds. */

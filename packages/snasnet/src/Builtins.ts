@@ -23,6 +23,7 @@ import { Effect, Layer, Option } from "effect"
 import * as CandidateTrainer from "./CandidateTrainer.ts"
 import { bpttTrainer } from "./executors/Bptt.ts"
 import { budgetAblationReporter } from "./executors/BudgetAblation.ts"
+import { kernelStudyReporter } from "./executors/KernelStudy.ts"
 import { htmlReporter } from "./executors/Html.ts"
 import { proxyStudyReporter } from "./executors/ProxyStudy.ts"
 import { testEvaluator } from "./executors/TestTop1.ts"
@@ -95,7 +96,8 @@ export const executors: ReadonlyArray<Executor.AnyExecutor> = [
   testEvaluator,
   htmlReporter,
   proxyStudyReporter,
-  budgetAblationReporter
+  budgetAblationReporter,
+  kernelStudyReporter
 ]
 
 /**

@@ -77,6 +77,13 @@ export {
   budgetAblationReporter,
   budgetAblationSteps
 } from "./executors/BudgetAblation.ts"
+/** The kernel-size study (issue 18). */
+export {
+  KernelStudyConfig,
+  KernelStudyReport,
+  kernelStudyReporter,
+  kernelStudySteps
+} from "./executors/KernelStudy.ts"
 /** The proxy-quality study (issue 18). */
 export {
   ProxyStudyConfig,

@@ -35,7 +35,7 @@ import {
   train,
   use
 } from "@spikernel/pipeline"
-import { BudgetAblation, ProxyStudy } from "@spikernel/report"
+import { BudgetAblation, KernelStudy, ProxyStudy } from "@spikernel/report"
 import { randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
 import { SnasnetSpace } from "@spikernel/spaces"
@@ -46,6 +46,8 @@ import { registry } from "../src/Builtins.ts"
 import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/Bptt.ts"
 import { HtmlReport, htmlReport } from "../src/executors/Html.ts"
 import { BudgetAblationReport, budgetAblationSteps } from "../src/executors/BudgetAblation.ts"
+import { KernelStudyReport, kernelStudySteps } from "../src/executors/KernelStudy.ts"
+import { publishedArchitectures } from "../src/Paper.ts"
 import { ProxyStudyReport, proxyStudySteps } from "../src/executors/ProxyStudy.ts"
 import { Evaluation, testEvaluator } from "../src/executors/TestTop1.ts"
 import { TrainedModels, TrainProgress } from "../src/executors/TrainedModels.ts"
@@ -580,6 +582,57 @@ describe("the search-budget ablation (issue 18)", () => {
           "{1,5}@4×2"
         ])
         for (const row of results.rows.filter((r) => r.budget === 4)) expect(row.reachedFinal).toBe(1)
+        const second = yield* runTiny(store, out, { decl })
+        expect(second.manifest.steps.every((step) => step.status === "cached")).toBe(true)
+      }),
+    600_000
+  )
+})
+
+describe("the kernel-size study (issue 18)", () => {
+  it.live(
+    "trains the fixed architecture at each kernel size with each seed, reports the curves, resumes with nothing to compute",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "kernel-store")
+        const out = join(scratch, "kernel-report")
+        const steps = kernelStudySteps({
+          out,
+          name: "tiny-kernel-study",
+          dataset: load({ loader: use(Synthetic.synthetic, syntheticConfig) }),
+          architecture: { cells: publishedArchitectures.cifar100, label: "cifar100" },
+          kernels: [3, 5],
+          seeds: [1, 2],
+          network,
+          trainer: bptt(trainerConfig)
+        })
+        expect(Object.keys(steps)).toEqual([
+          "data",
+          "arch-k3",
+          "pick-k3",
+          "arch-k5",
+          "pick-k5",
+          "train-k3-s1",
+          "train-k3-s2",
+          "train-k5-s1",
+          "train-k5-s2",
+          "study"
+        ])
+        const decl = pipeline({ name: "tiny-kernel-study", seed: 1, steps })
+        const first = yield* runTiny(store, out, { decl })
+        expect(first.manifest.steps.every((step) => step.status === "computed")).toBe(true)
+        const stored = Schema.decodeUnknownSync(KernelStudyReport)(first.results.study)
+        const results = Schema.decodeUnknownSync(KernelStudy.KernelStudyResults)(
+          JSON.parse(readFileSync(stored.results, "utf8")),
+          { onExcessProperty: "error" }
+        )
+        expect(results.rows.map((row) => [row.kernel, row.seeds])).toEqual([
+          [3, 2],
+          [5, 2]
+        ])
+        // Bigger kernels, more parameters; one curve point per kernel size and epoch.
+        expect(results.rows[1].params).toBeGreaterThan(results.rows[0].params)
+        expect(results.curves).toHaveLength(2 * 2)
         const second = yield* runTiny(store, out, { decl })
         expect(second.manifest.steps.every((step) => step.status === "cached")).toBe(true)
       }),
