@@ -9,11 +9,13 @@
  * @since 0.1.0
  */
 import { exhaustive } from "./Exhaustive.ts"
+import { nsga2 } from "./Nsga2.ts"
 import { randomSearch } from "./RandomSearch.ts"
 import { regularizedEvolution } from "./RegularizedEvolution.ts"
 
 export * from "./CandidateDraws.ts"
 export * from "./Exhaustive.ts"
+export * from "./Nsga2.ts"
 export * from "./RandomSearch.ts"
 export * from "./RegularizedEvolution.ts"
 export * from "./StrategyLayer.ts"
@@ -23,4 +25,4 @@ export * from "./StrategyLayer.ts"
  *
  * @since 0.1.0
  */
-export const plugins = [randomSearch, regularizedEvolution, exhaustive] as const
+export const plugins = [randomSearch, regularizedEvolution, exhaustive, nsga2] as const

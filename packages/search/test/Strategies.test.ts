@@ -159,8 +159,8 @@ describe("exhaustive", () => {
 })
 
 describe("plugins", () => {
-  it("list the three strategies", () => {
-    expect(plugins.map((p) => p.id)).toEqual(["random", "regularized-evolution", "exhaustive"])
+  it("list the four strategies", () => {
+    expect(plugins.map((p) => p.id)).toEqual(["random", "regularized-evolution", "exhaustive", "nsga2"])
   })
   it.effect("evaluate through a toy Evaluator with the expected objective", () =>
     Effect.gen(function* () {
