@@ -8,8 +8,8 @@
  * Scale, from the environment (`lib/StudyEnv.ts` refuses a malformed value, naming it):
  * - `SPIKERNEL_KERNEL_DATA`: an IDX directory of Fashion-MNIST (default: the bundled
  *   `fashion-mnist-mini`, 2,000 training / 1,000 test images). The run the README reports (this
- *   machine: 2 vCPUs, no GPU) used the first 5,000 training and 2,000 test images of Fashion-MNIST:
- *   `npx tsx pipelines/tools/fashion-mnist-subset.ts /usr/share/datasets/fashion-mnist 5000 data/fmnist-5k-2k 2000`;
+ *   machine: 2 vCPUs, no GPU) used the first 4,000 training and 1,000 test images of Fashion-MNIST, 6 epochs:
+ *   `npx tsx pipelines/tools/fashion-mnist-subset.ts /usr/share/datasets/fashion-mnist 4000 data/fmnist-4k-1k 1000`;
  * - `SPIKERNEL_KERNEL_EPOCHS` (default 8), `SPIKERNEL_KERNEL_SEEDS` (default `1,2,3`),
  *   `SPIKERNEL_KERNEL_SIZES` (default `3,5,7`), `SPIKERNEL_KERNEL_WIDTHS` (default `8,16`).
  * At paper scale on a GPU: widths 128,256, the full data set, SGD for 300 epochs (`paperScale`).

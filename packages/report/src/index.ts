@@ -24,6 +24,8 @@ export * as ProxyStudy from "./ProxyStudy.ts"
 export * as BudgetAblation from "./BudgetAblation.ts"
 /** The kernel-size study: accuracy curves and final accuracy by kernel size over seeds (issue 18). */
 export * as KernelStudy from "./KernelStudy.ts"
+/** Multi-objective searches compared: score–memory fronts and their hypervolume (issue 19). */
+export * as FrontComparison from "./FrontComparison.ts"
 /** The folder of a study report. */
 export * as StudyFolder from "./StudyFolder.ts"
 /** Best score so far, per strategy over seeds. */

@@ -23,6 +23,7 @@ import { Effect, Layer, Option } from "effect"
 import * as CandidateTrainer from "./CandidateTrainer.ts"
 import { bpttTrainer } from "./executors/Bptt.ts"
 import { budgetAblationReporter } from "./executors/BudgetAblation.ts"
+import { frontComparisonReporter } from "./executors/FrontComparison.ts"
 import { kernelStudyReporter } from "./executors/KernelStudy.ts"
 import { htmlReporter } from "./executors/Html.ts"
 import { proxyStudyReporter } from "./executors/ProxyStudy.ts"
@@ -97,7 +98,8 @@ export const executors: ReadonlyArray<Executor.AnyExecutor> = [
   htmlReporter,
   proxyStudyReporter,
   budgetAblationReporter,
-  kernelStudyReporter
+  kernelStudyReporter,
+  frontComparisonReporter
 ]
 
 /**

@@ -31,7 +31,7 @@ export * as Encoders from "@spikernel/encoders"
 export * as Neurons from "@spikernel/neurons"
 /** The SNASNet cell spaces, the network builder and its parameter and memory model. */
 export * as Spaces from "@spikernel/spaces"
-/** Search strategies: random, regularized evolution, exhaustive. */
+/** Search strategies: random, regularized evolution, exhaustive, NSGA-II. */
 export * as Search from "@spikernel/search"
 /** Scorers: SAHD, parameters, memory, trained accuracy. */
 export * as Scorers from "@spikernel/scorers"
@@ -77,6 +77,12 @@ export {
   budgetAblationReporter,
   budgetAblationSteps
 } from "./executors/BudgetAblation.ts"
+/** Score–memory fronts of multi-objective searches compared (issue 19). */
+export {
+  FrontComparisonConfig,
+  frontComparisonReporter,
+  frontComparisonSteps
+} from "./executors/FrontComparison.ts"
 /** The kernel-size study (issue 18). */
 export {
   KernelStudyConfig,

@@ -35,8 +35,8 @@ import {
   train,
   use
 } from "@spikernel/pipeline"
-import { BudgetAblation, KernelStudy, ProxyStudy } from "@spikernel/report"
-import { randomSearch } from "@spikernel/search"
+import { BudgetAblation, FrontComparison, KernelStudy, ProxyStudy } from "@spikernel/report"
+import { nsga2, randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
 import { SnasnetSpace } from "@spikernel/spaces"
 import { Backend } from "@spikernel/tensor"
@@ -46,9 +46,10 @@ import { registry } from "../src/Builtins.ts"
 import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/Bptt.ts"
 import { HtmlReport, htmlReport } from "../src/executors/Html.ts"
 import { BudgetAblationReport, budgetAblationSteps } from "../src/executors/BudgetAblation.ts"
+import { frontComparisonSteps } from "../src/executors/FrontComparison.ts"
 import { KernelStudyReport, kernelStudySteps } from "../src/executors/KernelStudy.ts"
 import { publishedArchitectures } from "../src/Paper.ts"
-import { ProxyStudyReport, proxyStudySteps } from "../src/executors/ProxyStudy.ts"
+import { ProxyStudyReport, proxyStudySteps, StudyReport } from "../src/executors/ProxyStudy.ts"
 import { Evaluation, testEvaluator } from "../src/executors/TestTop1.ts"
 import { TrainedModels, TrainProgress } from "../src/executors/TrainedModels.ts"
 
@@ -633,6 +634,58 @@ describe("the kernel-size study (issue 18)", () => {
         // Bigger kernels, more parameters; one curve point per kernel size and epoch.
         expect(results.rows[1].params).toBeGreaterThan(results.rows[0].params)
         expect(results.curves).toHaveLength(2 * 2)
+        const second = yield* runTiny(store, out, { decl })
+        expect(second.manifest.steps.every((step) => step.status === "cached")).toBe(true)
+      }),
+    600_000
+  )
+})
+
+describe("the score–memory front comparison (issue 19)", () => {
+  it.live(
+    "searches with NSGA-II and random search on equal budgets, reports fronts and hypervolumes, resumes with nothing to compute",
+    () =>
+      Effect.gen(function* () {
+        const store = join(scratch, "fronts-store")
+        const out = join(scratch, "fronts-report")
+        const steps = frontComparisonSteps({
+          out,
+          name: "tiny-fronts",
+          dataset: load({ loader: use(Synthetic.synthetic, syntheticConfig) }),
+          kernels: [1, 3],
+          strategies: {
+            nsga2: use(nsga2, { population: 2, memory: "bytes" }),
+            random: use(randomSearch, {})
+          },
+          seeds: [1, 2],
+          budget: 4,
+          scorer: { id: "sahd", config: { batch: 8, repeats: 1, timesteps: 2, network } }
+        })
+        expect(Object.keys(steps)).toEqual([
+          "data",
+          "search-nsga2-s1",
+          "search-nsga2-s2",
+          "search-random-s1",
+          "search-random-s2",
+          "comparison"
+        ])
+        const decl = pipeline({ name: "tiny-fronts", seed: 1, steps })
+        const first = yield* runTiny(store, out, { decl })
+        expect(first.manifest.steps.every((step) => step.status === "computed")).toBe(true)
+        const stored = Schema.decodeUnknownSync(StudyReport)(first.results.comparison)
+        const results = Schema.decodeUnknownSync(FrontComparison.FrontComparisonResults)(
+          JSON.parse(readFileSync(stored.results, "utf8")),
+          { onExcessProperty: "error" }
+        )
+        expect(results.strategies.map((s) => [s.strategy, s.seeds])).toEqual([
+          ["nsga2", 2],
+          ["random", 2]
+        ])
+        for (const search of results.searches) {
+          expect(search.candidates).toBe(4)
+          expect(search.hypervolume).toBeGreaterThanOrEqual(0)
+          expect(search.hypervolume).toBeLessThanOrEqual(1)
+        }
         const second = yield* runTiny(store, out, { decl })
         expect(second.manifest.steps.every((step) => step.status === "cached")).toBe(true)
       }),
