@@ -379,7 +379,10 @@ export const train = Effect.fnUntraced(function* (
                     microBatch: micro,
                     timesteps: config.timesteps,
                     lr,
-                    dropoutKey
+                    dropoutKey,
+                    ...(config.firingRatePenalty === undefined
+                      ? {}
+                      : { firingRatePenalty: config.firingRatePenalty })
                   }),
                 catch: (cause) =>
                   tensorFailed(`training step (epoch ${epoch + 1}, batch ${index + 1})`, cause)

@@ -28,6 +28,14 @@ export const TrainConfig = Schema.Struct({
   schedule: withDefault(ScheduleConfig, { kind: "cosine" }),
   /** Random crop with padding and horizontal flip on the training split (the loader's recipe). */
   augment: withDefault(Schema.Boolean, true),
+  /**
+   * Firing-rate regularisation: adds this weight times the mean firing rate of every LIF layer
+   * (spikes per neuron and timestep, over the micro-batch) to the loss, so training trades accuracy
+   * for fewer spikes — fewer synaptic operations on neuromorphic hardware. The gradient reaches the
+   * weights through the neuron's surrogate. Omitted: no penalty. The epoch record's `loss` stays the
+   * cross-entropy alone.
+   */
+  firingRatePenalty: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0))),
   /** Drop the last, smaller batch of each epoch. */
   dropLast: withDefault(Schema.Boolean, false),
   /**

@@ -5,7 +5,8 @@
  *
  * The loss of a micro-batch of m out of n samples is weighted m/n, so the accumulated gradient is the
  * gradient of the batch-mean cross-entropy, as an unsplit batch computes it (BatchNorm aside: each
- * micro-batch normalises with its own statistics).
+ * micro-batch normalises with its own statistics). With a firing-rate penalty, each micro-batch's
+ * loss also carries the weight times its mean firing rate.
  *
  * @since 0.1.0
  */
@@ -56,6 +57,8 @@ export const batchGradients = (options: {
   readonly timesteps: number
   /** The dropout key of micro-batch `i` of this batch. */
   readonly dropoutKey: (micro: number) => DropoutKey
+  /** Adds this weight × the mean LIF firing rate to the loss (`TrainConfig.firingRatePenalty`). */
+  readonly firingRatePenalty?: number
 }): { readonly grads: Map<string, tf.Tensor>; readonly result: StepResult } => {
   const { model, batch } = options
   const names = new Map<string, string>()
@@ -73,17 +76,36 @@ export const batchGradients = (options: {
       const [images, labels] = sliceBatch(batch, start, size)
       start += size
       let hits: tf.Scalar | undefined
+      let entropy: tf.Scalar | undefined
+      // Each LIF layer's spike count at each timestep, kept past the layer's scope for the penalty.
+      const spikeSums: Array<tf.Scalar> = []
+      let neuronSteps = 0
+      const penalty = options.firingRatePenalty
       try {
         const out = tf.variableGrads(() => {
           const logits = model.forward(images, {
             timesteps: options.timesteps,
             training: true,
-            dropoutKey: options.dropoutKey(micro)
+            dropoutKey: options.dropoutKey(micro),
+            ...(penalty === undefined
+              ? {}
+              : {
+                  onSpikes: (_layer: string, _t: number, spikes: tf.Tensor) => {
+                    spikeSums.push(tf.keep(tf.sum(spikes)))
+                    neuronSteps += spikes.size
+                  }
+                })
           })
           hits = tf.keep(correctCount(logits, labels))
-          return tf.mul(crossEntropy(logits, labels), size / batch.size) as tf.Scalar
+          const ce = crossEntropy(logits, labels)
+          entropy = tf.keep(ce)
+          const total =
+            penalty === undefined || spikeSums.length === 0
+              ? ce
+              : tf.add(ce, tf.mul(tf.div(tf.addN(spikeSums), neuronSteps), penalty))
+          return tf.mul(total, size / batch.size) as tf.Scalar
         }, variables)
-        loss += out.value.dataSync()[0]
+        loss += (entropy!.dataSync()[0] * size) / batch.size
         out.value.dispose()
         correct += hits!.dataSync()[0]
         for (const [tfName, g] of Object.entries(out.grads)) {
@@ -103,6 +125,8 @@ export const batchGradients = (options: {
         images.dispose()
         labels.dispose()
         hits?.dispose()
+        entropy?.dispose()
+        tf.dispose(spikeSums)
       }
     })
   } catch (cause) {
@@ -126,6 +150,7 @@ export const trainStep = (options: {
   readonly timesteps: number
   readonly lr: number
   readonly dropoutKey: (micro: number) => DropoutKey
+  readonly firingRatePenalty?: number
 }): StepResult => {
   const { grads, result } = batchGradients(options)
   try {

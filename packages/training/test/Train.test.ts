@@ -93,6 +93,37 @@ describe("train", () => {
     900_000
   )
 
+  it.live(
+    "a firing-rate penalty trains a network that spikes less, and its loss record stays the cross-entropy",
+    () =>
+      Effect.gen(function* () {
+        const run = (firingRatePenalty?: number) =>
+          Effect.gen(function* () {
+            const net = model()
+            const before = tf.memory().numTensors
+            const result = yield* train({
+              model: net,
+              config: config({
+                epochs: 2,
+                augment: false,
+                optimizer: { kind: "sgd", lr: 0.3 },
+                ...(firingRatePenalty === undefined ? {} : { firingRatePenalty })
+              })
+            })
+            net.dispose()
+            return { record: result.records[1], leaked: tf.memory().numTensors - before }
+          })
+        const plain = yield* run()
+        const penalised = yield* run(5)
+        expect(penalised.record.spikesPerSample).toBeLessThan(0.7 * plain.record.spikesPerSample)
+        // The same first batch's cross-entropy either way (the penalty changes only the gradient).
+        expect(penalised.record.loss).toBeGreaterThan(0)
+        expect(penalised.leaked).toBeLessThanOrEqual(plain.leaked)
+        expect(() => config({ firingRatePenalty: 0 })).toThrow(/firingRatePenalty/)
+      }).pipe(Effect.provide(env)),
+    900_000
+  )
+
   it.effect(
     "stop after epoch 1 + resume = 2 uninterrupted epochs, byte for byte; also from mid-epoch",
     () =>
