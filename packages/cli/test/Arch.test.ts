@@ -31,6 +31,23 @@ describe("spikernel arch params", () => {
       fc1: 16_777_216,
       fc2: 512_500
     })
+    // On a device at 8 bits (DeployedMemory.test.ts counts each figure from the layer shapes).
+    expect(out.device["8"]).toEqual({
+      weightBits: 8,
+      stateBits: 16,
+      weights: 20_618_624,
+      scales: 15_312,
+      batchNorm: 12_288,
+      biases: 2_000,
+      membranes: 2 * 1_180_672,
+      spikes: 147_584,
+      feedback: 2 * 196_608,
+      peakActivation: 2 * 524_288,
+      parameters: 20_618_624 + 15_312 + 12_288 + 2_000,
+      runtime: 2 * 1_180_672 + 147_584 + 2 * 196_608 + 2 * 524_288,
+      total: 24_598_944
+    })
+    expect(Object.keys(out.device)).toEqual(["4", "8", "16", "32"])
   }, 300_000)
 
   it("CIFAR-10 README model with --second-pool 4: 19,520,356; --bits 16 halves the bytes", () => {

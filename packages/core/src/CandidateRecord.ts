@@ -5,6 +5,7 @@
  */
 import { Schema } from "effect"
 import { Architecture } from "./Architecture.ts"
+import { DeploymentMemory } from "./DeploymentMemory.ts"
 import { JsonNumber } from "./Numbers.ts"
 
 /**
@@ -42,6 +43,16 @@ export const CandidateRecord = Schema.Struct({
   params: Schema.Int,
   /** Weight memory in bytes at the step's precision. */
   bytes: Schema.Int,
+  /**
+   * The memory on a device at every weight bit-width, when one of the step's scorers reports it
+   * (the `memory` measure); absent in records written before it was measured.
+   */
+  memory: Schema.optionalKey(DeploymentMemory),
+  /**
+   * Set when the candidate was refused before it was scored (a search's memory budget): `scores`
+   * then holds only the measure that refused it, and the strategy observes −Infinity.
+   */
+  rejected: Schema.optionalKey(Schema.Struct({ reason: Schema.String })),
   /** Wall seconds spent evaluating it (0 when it came from the cache). */
   seconds: Schema.Finite,
   /** True when the result was reused from the store rather than computed in this run. */

@@ -11,6 +11,8 @@ export * as Architecture from "./Architecture.ts"
 export * as CanonicalJson from "./CanonicalJson.ts"
 /** Records of evaluated candidates. */
 export * as CandidateRecord from "./CandidateRecord.ts"
+/** The memory a network needs on a device at a weight bit-width. */
+export * as DeploymentMemory from "./DeploymentMemory.ts"
 /** `name:path` dataset specs. */
 export * as DatasetSpec from "./DatasetSpec.ts"
 /** SHA-256 digests. */

@@ -3,16 +3,16 @@
  * stay pure proposers and every strategy gets the same behaviour. A search step's Evaluator is
  *
  * ```
- * withBudget(withDedup(withRetry(scoring evaluator)))
+ * withBudget(withDedup(withMemoryBudget(withRetry(scoring evaluator))))
  * ```
  *
  * over the scoring evaluator whose every score goes through the store-backed cache
- * (`ScoreEvaluator.ts`). Each middleware is a function over the service and a Layer that provides an
+ * (`ScoreEvaluator.ts`); `withMemoryBudget` is there only when the step states a memory budget. Each middleware is a function over the service and a Layer that provides an
  * Evaluator on top of the Evaluator below it.
  *
  * @since 0.1.0
  */
-import { Architecture, type CandidateRecord, Evaluator, SearchSpace } from "@spikernel/core"
+import { Architecture, type CandidateRecord, DeploymentMemory, Evaluator, SearchSpace } from "@spikernel/core"
 import { Deferred, Effect, Exit, Layer } from "effect"
 
 type EvaluatorService = Evaluator.Evaluator["Service"]
@@ -140,3 +140,73 @@ export const retryLayer = (options: {
     Evaluator.Evaluator,
     Effect.map(Effect.service(Evaluator.Evaluator), (inner) => withRetry(inner, options))
   )
+
+/**
+ * A search's memory budget: the memory on a device at `weightBits` (core's `DeploymentMemory`
+ * total) must be at most `maxBytes`.
+ *
+ * @since 0.1.0
+ */
+export interface MemoryLimit {
+  readonly maxBytes: number
+  readonly weightBits: DeploymentMemory.WeightBits
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface MemoryBudgetOptions {
+  readonly limit: MemoryLimit
+  /**
+   * The candidate measured without being scored: a record whose `memory` comes from a cheap measure
+   * (the `memory` scorer: layer shapes, no tensors), its only score.
+   */
+  readonly measure: (
+    candidate: Evaluator.Candidate
+  ) => Effect.Effect<CandidateRecord.CandidateRecord, Evaluator.EvaluationError | Evaluator.BudgetExhausted>
+}
+
+/**
+ * Why a measured memory is over a limit, or undefined when it fits (inclusive: "≤ the budget").
+ *
+ * @since 0.1.0
+ */
+export const overLimit = (
+  limit: MemoryLimit,
+  memory: DeploymentMemory.DeploymentMemory
+): string | undefined => {
+  const bytes = DeploymentMemory.at(memory, limit.weightBits).total
+  return bytes <= limit.maxBytes
+    ? undefined
+    : `${bytes.toLocaleString("en-US")} bytes on a device at ${limit.weightBits} bits, over the memory budget of ${limit.maxBytes.toLocaleString("en-US")}`
+}
+
+/**
+ * Rejects a candidate whose memory at the budget's bit-width is over it before the evaluator below
+ * is asked for it: the candidate is measured (a pure function of its layer shapes), and one over the
+ * budget comes back as a record with `rejected.reason`, no scores, its params, bytes and memory, so
+ * the search keeps it (journaled, observed as −Infinity) rather than dropping it. A candidate within
+ * the budget is evaluated as usual. Deterministic: the verdict depends on the architecture alone.
+ *
+ * @since 0.1.0
+ */
+export const withMemoryBudget = (inner: EvaluatorService, options: MemoryBudgetOptions): EvaluatorService =>
+  Evaluator.Evaluator.of({
+    evaluate: (candidate) =>
+      Effect.flatMap(options.measure(candidate), (measured) => {
+        if (measured.memory === undefined) {
+          return Effect.fail(
+            new Evaluator.EvaluationError({
+              index: candidate.index,
+              architecture: Architecture.architectureLabel(candidate.architecture),
+              reason:
+                "the memory budget's measure reported no memory on a device (the `memory` scorer reports it from version 2)"
+            })
+          )
+        }
+        const reason = overLimit(options.limit, measured.memory)
+        return reason === undefined
+          ? inner.evaluate(candidate)
+          : Effect.succeed({ ...measured, scores: [], rejected: { reason } })
+      })
+  })

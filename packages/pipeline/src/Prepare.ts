@@ -5,16 +5,28 @@
  *
  * @since 0.1.0
  */
-import { ConfigError, Plugin } from "@spikernel/core"
+import { ConfigError, DeploymentMemory, Plugin } from "@spikernel/core"
 import { Effect, Schema } from "effect"
 import { orderSteps, type Pipeline, Seed } from "./Pipeline.ts"
 import * as Registry from "./Registry.ts"
 import type { Output, PluginRef, StepKind, StepSpec } from "./Step.ts"
 
 /**
- * A search step's parameters. `budget` and `concurrency` enter the key; `checkpointEvery` and
- * `retries` do not (they change when state is saved and how often a failed candidate is tried again,
- * never what a successful search computes).
+ * A search's memory budget: a candidate whose memory on a device at `weightBits` (32 | 16 | 8 | 4)
+ * is over `maxBytes` is rejected before it is scored. It needs the `memory` scorer among the step's
+ * measures, which measures the memory from the layer shapes.
+ *
+ * @since 0.1.0
+ */
+export const SearchMemoryBudget = Schema.Struct({
+  maxBytes: Schema.Int.check(Schema.isGreaterThan(0)),
+  weightBits: DeploymentMemory.WeightBits
+})
+
+/**
+ * A search step's parameters. `budget`, `concurrency` and `memoryBudget` (when given) enter the
+ * key; `checkpointEvery` and `retries` do not (they change when state is saved and how often a
+ * failed candidate is tried again, never what a successful search computes).
  *
  * @since 0.1.0
  */
@@ -22,8 +34,16 @@ export const SearchParams = Schema.Struct({
   budget: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   concurrency: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1024 })),
   checkpointEvery: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
-  retries: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 }))
+  retries: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 })),
+  memoryBudget: Schema.optionalKey(SearchMemoryBudget)
 })
+
+/**
+ * The measure a search's memory budget reads: the first of its measures with this id.
+ *
+ * @since 0.1.0
+ */
+export const memoryMeasureId = "memory"
 
 /**
  * @since 0.1.0
@@ -86,7 +106,8 @@ const specFields: Readonly<Record<StepKind, ReadonlyArray<string>>> = {
     "concurrency",
     "seed",
     "checkpointEvery",
-    "retries"
+    "retries",
+    "memoryBudget"
   ],
   select: ["from", "selector"],
   train: ["from", "dataset", "trainer", "seed"],
@@ -208,11 +229,28 @@ export const prepare = (
               budget: spec.budget,
               concurrency: spec.concurrency ?? 1,
               checkpointEvery: spec.checkpointEvery ?? 25,
-              retries: spec.retries ?? 0
+              retries: spec.retries ?? 0,
+              ...(spec.memoryBudget === undefined ? {} : { memoryBudget: spec.memoryBudget })
             },
             where
           )
-          params = { budget: search.budget, concurrency: search.concurrency }
+          if (
+            search.memoryBudget !== undefined &&
+            !plugins.some(
+              ({ role, resolved }) => role.startsWith("measure.") && resolved.identity.id === memoryMeasureId
+            )
+          ) {
+            return yield* new ConfigError({
+              source: `${where}: memoryBudget`,
+              reason: `a memory budget needs the "${memoryMeasureId}" scorer among the step's measures (measures: [use(memory, {})]), which measures each candidate before it is scored`
+            })
+          }
+          params = {
+            budget: search.budget,
+            concurrency: search.concurrency,
+            // Only when given, so the keys of searches without one are what they were.
+            ...(search.memoryBudget === undefined ? {} : { memoryBudget: search.memoryBudget })
+          }
           seed = yield* decode(Seed, spec.seed ?? pipelineSeed, `${where} seed`)
           break
         }

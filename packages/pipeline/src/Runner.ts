@@ -19,7 +19,18 @@ import {
   type Selector,
   Selector as SelectorService
 } from "@spikernel/core"
-import { Clock, Context, Deferred, Effect, FileSystem, Option, type Path, Schema, Scope, Semaphore } from "effect"
+import {
+  Clock,
+  Context,
+  Deferred,
+  Effect,
+  FileSystem,
+  Option,
+  type Path,
+  Schema,
+  Scope,
+  Semaphore
+} from "effect"
 import { keyVersion, type StepPreimage, stepKey } from "./CacheKey.ts"
 import type { ExecutorInput } from "./Executor.ts"
 import * as DataSources from "./DataSources.ts"
@@ -374,14 +385,16 @@ export const makeSession = (
           const items: Array<Selector.SelectionItem> = []
           for (const record of (value as SearchResult).records) {
             const canonical = `${record.architecture.cellType}[${record.architecture.kernels.join(",")}]:${record.canonical}`
-            if (seen.has(canonical)) continue
+            // A candidate rejected before scoring (over the search's memory budget) is not a choice.
+            if (seen.has(canonical) || record.rejected !== undefined) continue
             seen.add(canonical)
             items.push({
               id: String(record.index),
               architecture: record.architecture,
               metric: record.scores[0]?.value ?? Number.NaN,
               params: record.params,
-              bytes: record.bytes
+              bytes: record.bytes,
+              ...(record.memory === undefined ? {} : { memory: record.memory })
             })
           }
           return items

@@ -22,6 +22,7 @@
 import {
   Architecture,
   CandidateRecord,
+  DeploymentMemory,
   Evaluator,
   type Plugin,
   type Scorer,
@@ -225,9 +226,21 @@ const integerDetail = (scores: ReadonlyArray<CandidateRecord.ScoreResult>, name:
   return 0
 }
 
+const memoryDetail = (
+  scores: ReadonlyArray<CandidateRecord.ScoreResult>
+): DeploymentMemory.DeploymentMemory | undefined => {
+  for (const score of scores) {
+    const memory = DeploymentMemory.fromDetails(score.details)
+    if (memory._tag === "Some") return memory.value
+  }
+  return undefined
+}
+
 /**
  * The Evaluator of a search step. `params` and `bytes` of a record come from the first score whose
- * details carry `params` / `bytes` (the `params` and `memory` scorers, SAHD), 0 otherwise.
+ * details carry `params` / `bytes` (the `params` and `memory` scorers, SAHD), 0 otherwise; `memory`
+ * from the first whose details carry the whole deployed-memory record (the `memory` scorer from
+ * version 2), absent otherwise.
  *
  * @since 0.1.0
  */
@@ -262,6 +275,7 @@ export const make = (input: EvaluatorInput): Evaluator.Evaluator["Service"] =>
             (entry) => entry.computedBy.step === input.stepKey && entry.computedBy.index === candidate.index
           )
           const scores = entries.map((entry) => entry.score)
+          const memory = memoryDetail(scores)
           return {
             index: candidate.index,
             architecture: candidate.architecture,
@@ -269,6 +283,7 @@ export const make = (input: EvaluatorInput): Evaluator.Evaluator["Service"] =>
             scores,
             params: integerDetail(scores, "params"),
             bytes: integerDetail(scores, "bytes"),
+            ...(memory === undefined ? {} : { memory }),
             seconds: entries.reduce((sum, entry, i) => sum + (mine[i] ? entry.seconds : 0), 0),
             cached: !mine.some((m) => m)
           }

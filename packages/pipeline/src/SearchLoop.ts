@@ -105,12 +105,13 @@ export interface SearchLoopOptions<S, E, R> {
 
 /**
  * The value a strategy observes and the best-so-far tracks: the record's first (primary) score,
- * NaN when it has none.
+ * NaN when it has none, −Infinity for a candidate rejected before scoring (over a memory budget:
+ * the worst a strategy can see, so it moves away from it).
  *
  * @since 0.1.0
  */
 export const primaryScore = (record: CandidateRecord.CandidateRecord): number =>
-  record.scores[0]?.value ?? Number.NaN
+  record.rejected !== undefined ? Number.NEGATIVE_INFINITY : (record.scores[0]?.value ?? Number.NaN)
 
 const better = (best: number | undefined, value: number): number | undefined =>
   Number.isNaN(value) ? best : best === undefined || value > best ? value : best
@@ -184,7 +185,7 @@ export const run = <S, E = never, R = never>(
         const score = primaryScore(record)
         state = strategy.observe(state, record, score)
         observed++
-        best = better(best, score)
+        if (record.rejected === undefined) best = better(best, score)
         position = { state, observed, pending: [...pending], best }
         if (options.onObserved !== undefined) yield* options.onObserved(record, position)
       }

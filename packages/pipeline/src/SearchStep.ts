@@ -4,7 +4,9 @@
  *
  * The Evaluator is `withBudget(withDedup(withRetry(scoring)))` (`EvaluatorMiddleware.ts`), where
  * the scoring Evaluator computes each score as a job through the store-backed cache
- * (`ScoreEvaluator.ts`).
+ * (`ScoreEvaluator.ts`). With a memory budget, `withMemoryBudget` sits under dedup: each candidate's
+ * `memory` measure is computed first (the same job, hence the same cache entry, the scoring
+ * Evaluator uses), and one over the budget is recorded as rejected without the other scorers.
  *
  * Resume: the strategy state (Schema-encoded) is checkpointed every `checkpointEvery` observations
  * and when the run is interrupted, with the candidates then in flight. A resumed run restores it and
@@ -26,8 +28,8 @@ import {
 } from "@spikernel/core"
 import { Clock, Context, Effect, Option, Schema, Scope } from "effect"
 import type { PluginPart } from "./CacheKey.ts"
-import { withBudget, withDedup, withRetry } from "./EvaluatorMiddleware.ts"
-import type { PreparedStep, SearchParams } from "./Prepare.ts"
+import { withBudget, withDedup, withMemoryBudget, withRetry } from "./EvaluatorMiddleware.ts"
+import { memoryMeasureId, type PreparedStep, type SearchParams } from "./Prepare.ts"
 import { Progress } from "./Progress.ts"
 import * as ScoreEvaluator from "./ScoreEvaluator.ts"
 import * as SearchLoop from "./SearchLoop.ts"
@@ -153,8 +155,31 @@ export const run = (
       context: input.context,
       jobs
     })
+    let admitted = withRetry(scoring, { times: params.retries })
+    const limit = params.memoryBudget
+    if (limit !== undefined) {
+      const m = input.scorers.findIndex(({ identity }, i) => i > 0 && identity.id === memoryMeasureId)
+      if (m < 0) {
+        return yield* new StepError({
+          step: input.step,
+          reason: `a memory budget needs the "${memoryMeasureId}" scorer among the step's measures`
+        })
+      }
+      // The memory measure alone, through the same jobs: the entry it journals is the one the
+      // scoring Evaluator then reads for a candidate within the budget.
+      const measure = ScoreEvaluator.make({
+        stepKey: key,
+        seed: input.seed,
+        fingerprint: input.fingerprint,
+        space,
+        scorers: [input.scorers[m].identity],
+        context: input.context,
+        jobs: { run: (job) => jobs.run({ ...job, scorer: m }) }
+      })
+      admitted = withMemoryBudget(admitted, { limit, measure: measure.evaluate })
+    }
     const evaluator = withBudget(
-      withDedup(withRetry(scoring, { times: params.retries }), {
+      withDedup(admitted, {
         key: (architecture) => Architecture.architectureLabel(space.canonical(architecture))
       }),
       { budget: params.budget }

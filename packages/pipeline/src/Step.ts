@@ -105,6 +105,10 @@ export interface SearchSpec {
   /** Times a candidate whose evaluation failed is tried again (default 0; never for a memory
    * refusal); not part of the key. */
   readonly retries?: number
+  /** Reject, before scoring, every candidate whose memory on a device at `weightBits` is over
+   * `maxBytes` (recorded with the reason); needs the `memory` scorer among `measures`. Part of the
+   * key. */
+  readonly memoryBudget?: { readonly maxBytes: number; readonly weightBits: 32 | 16 | 8 | 4 }
 }
 
 /**

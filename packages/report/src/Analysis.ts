@@ -10,7 +10,13 @@ import { fairness } from "./Fairness.ts"
 import { architectureLabel, kernelsLabel } from "./Format.ts"
 import { kendallTauB } from "./KendallTau.ts"
 import type { ReportInput } from "./ReportInput.ts"
-import type { ModelRow, PipelineSummary, ReportResults } from "./ReportResults.ts"
+import {
+  type ModelRow,
+  memoryOf,
+  onDevice,
+  type PipelineSummary,
+  type ReportResults
+} from "./ReportResults.ts"
 import { type SearchCost, searchCost } from "./SearchCost.ts"
 
 /**
@@ -116,6 +122,8 @@ const modelRows = (input: ReportInput, cost: SearchCost): Array<Omit<ModelRow, "
       score: model.score,
       params: model.params,
       bytes: model.bytes,
+      ...(model.memory === undefined ? {} : { memory: model.memory }),
+      ...(input.weightBits === undefined ? {} : { weightBits: input.weightBits }),
       selected: model.selected,
       ...(firingRate === undefined ? {} : { firingRate }),
       ...(found === undefined ? {} : { searchSeconds: found.paidSeconds })
@@ -136,10 +144,12 @@ export const analyze = (inputs: ReadonlyArray<ReportInput>): Analysis => {
   const modelKey = (model: { readonly pipeline: string; readonly architecture: Architecture.Architecture }) =>
     `${model.pipeline}\u0000${Architecture.architectureLabel(model.architecture)}`
   const rows = inputs.flatMap((input) => modelRows(input, unordered))
+  // Memory on a device at the budget's bit-width when every model has it, else the FP32 weights.
+  const device = onDevice(rows)
   const onFront = new Set(
     Pareto.paretoFront(
       rows,
-      (model) => model.bytes,
+      (model) => memoryOf(model, device),
       (model) => model.accuracy
     ).map(modelKey)
   )
@@ -173,6 +183,7 @@ export const analyze = (inputs: ReadonlyArray<ReportInput>): Analysis => {
       dataset: input.dataset,
       ...(input.datasetFingerprint === undefined ? {} : { datasetFingerprint: input.datasetFingerprint }),
       ...(input.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: input.memoryBudgetBytes }),
+      ...(input.weightBits === undefined ? {} : { weightBits: input.weightBits }),
       ...(input.failures === undefined || input.failures.length === 0 ? {} : { failures: input.failures }),
       strategies: distinct(input.searches.map((run) => run.strategy)).sort(),
       kernelSets: distinct(
@@ -248,7 +259,7 @@ export const analyze = (inputs: ReadonlyArray<ReportInput>): Analysis => {
     kendall,
     pareto: Pareto.paretoFront(
       trained,
-      (model) => model.bytes,
+      (model) => memoryOf(model, device),
       (model) => model.accuracy
     ),
     trained

@@ -9,6 +9,7 @@ import { kernelsLabel } from "./Format.ts"
 import type { PlotSpec } from "./PlotSpecs.ts"
 import {
   bestTable,
+  deviceMemoryTable,
   costTable,
   failuresTable,
   fairnessTable,
@@ -150,6 +151,7 @@ export const htmlPage = (
     `${failuresTable(analysis).rows.length > 0 ? tableHtml(failuresTable(analysis)) : ""}
 ${selectedTable(analysis).rows.length > 0 ? tableHtml(selectedTable(analysis)) : ""}
 ${modelsTable(analysis).rows.length > 0 ? tableHtml(modelsTable(analysis)) : ""}
+${deviceMemoryTable(analysis).rows.length > 0 ? tableHtml(deviceMemoryTable(analysis)) : ""}
 ${tableHtml(fairnessTable(analysis))}
 ${byId("accuracy-memory").map(plotHtml).join("\n")}
 ${byId("score-accuracy").map(plotHtml).join("\n")}

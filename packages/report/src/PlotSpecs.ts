@@ -18,6 +18,7 @@ import {
   kernelsLabel,
   megabytes
 } from "./Format.ts"
+import { memoryFigure, memoryOf, onDevice } from "./ReportResults.ts"
 
 /**
  * One plot of a report.
@@ -140,6 +141,8 @@ const facetName = (
 
 const roundTo = (value: number, digits: number): number => Number(value.toFixed(digits))
 
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
+
 interface Palettes {
   readonly kernels: ReadonlyArray<string>
   readonly series: ReadonlyArray<string>
@@ -149,8 +152,9 @@ const accuracyMemory = (analysis: Analysis, colors: Palettes): PlotSpec | string
   const { trained, pareto, pipelines } = analysis.results
   if (trained.length === 0) return "Accuracy vs memory: no trained models in the results."
   const several = pipelines.length > 1
+  const device = onDevice(trained)
   const points = trained.map((model) => ({
-    mb: roundTo(megabytes(model.bytes), 4),
+    mb: roundTo(megabytes(memoryOf(model, device)), 4),
     accuracy: roundTo(model.accuracy * 100, 3),
     kernels: kernelsLabel(model.architecture.kernels),
     pipeline: model.pipeline,
@@ -158,7 +162,7 @@ const accuracyMemory = (analysis: Analysis, colors: Palettes): PlotSpec | string
     selected: model.selected
   }))
   const front = pareto.map((model) => ({
-    mb: roundTo(megabytes(model.bytes), 4),
+    mb: roundTo(megabytes(memoryOf(model, device)), 4),
     accuracy: roundTo(model.accuracy * 100, 3)
   }))
   const budgets = [
@@ -179,7 +183,7 @@ const accuracyMemory = (analysis: Analysis, colors: Palettes): PlotSpec | string
   const x = {
     field: "mb",
     type: "quantitative",
-    title: "Weight memory (MB)",
+    title: device ? `${capitalised(memoryFigure(trained))} (MB)` : "Weight memory (MB)",
     scale: { domain: paddedDomain([...points.map((p) => p.mb), ...budgets.map((b) => b.mb)], 0), nice: false }
   } as const
   const y = {

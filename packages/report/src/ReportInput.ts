@@ -7,7 +7,14 @@
  *
  * @since 0.1.0
  */
-import { Architecture, CandidateRecord, KernelSet, MemoryRefusal, Numbers } from "@spikernel/core"
+import {
+  Architecture,
+  CandidateRecord,
+  DeploymentMemory,
+  KernelSet,
+  MemoryRefusal,
+  Numbers
+} from "@spikernel/core"
 import { Schema } from "effect"
 
 const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
@@ -75,6 +82,8 @@ export const TrainedModel = Schema.Struct({
   params: Count,
   /** Weight memory in bytes. */
   bytes: Count,
+  /** Its memory on a device at every weight bit-width; absent when not measured. */
+  memory: Schema.optionalKey(DeploymentMemory.DeploymentMemory),
   /** True when the pipeline's selector picked it. */
   selected: Schema.Boolean,
   /** Per spiking layer, in network order; empty when not measured. */
@@ -118,6 +127,11 @@ export const ReportInput = Schema.Struct({
   datasetFingerprint: Schema.optionalKey(Schema.String),
   /** The memory budget of the selection step, drawn as a line on the accuracy–memory plot. */
   memoryBudgetBytes: Schema.optionalKey(Count),
+  /**
+   * The weight bit-width the models ship at (the budget's `weightBits`): memory figures are then the
+   * memory on a device at that width (`DeploymentMemory` total) instead of the FP32 weights.
+   */
+  weightBits: Schema.optionalKey(DeploymentMemory.WeightBits),
   searches: Schema.Array(SearchRun),
   trained: Schema.Array(TrainedModel),
   /** Steps of the run that failed (a report of a failed run shows why). */

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Architecture, KernelSet, Numbers } from "@spikernel/core"
+import { Architecture, DeploymentMemory, KernelSet, Numbers } from "@spikernel/core"
 import { Schema } from "effect"
 import { FailedStep } from "./ReportInput.ts"
 
@@ -24,6 +24,10 @@ export const ModelRow = Schema.Struct({
   score: Numbers.JsonNumber,
   params: Count,
   bytes: Count,
+  /** Its memory on a device at every weight bit-width; absent when not measured. */
+  memory: Schema.optionalKey(DeploymentMemory.DeploymentMemory),
+  /** The bit-width its pipeline ships at (the budget's `weightBits`), when it states one. */
+  weightBits: Schema.optionalKey(DeploymentMemory.WeightBits),
   selected: Schema.Boolean,
   /** On the accuracy–memory Pareto front of the report's trained models. */
   pareto: Schema.Boolean,
@@ -48,6 +52,8 @@ export const PipelineSummary = Schema.Struct({
   dataset: Schema.String,
   datasetFingerprint: Schema.optionalKey(Schema.String),
   memoryBudgetBytes: Schema.optionalKey(Count),
+  /** The bit-width the budget is at (absent: the FP32 weights). */
+  weightBits: Schema.optionalKey(DeploymentMemory.WeightBits),
   strategies: Schema.Array(Schema.String),
   kernelSets: Schema.Array(KernelSet.KernelSet),
   seeds: Schema.Array(Schema.Int),
@@ -157,3 +163,44 @@ export const ReportResults = Schema.Struct({
  * @since 0.1.0
  */
 export type ReportResults = typeof ReportResults.Type
+
+/**
+ * The memory figures of a model row.
+ *
+ * @since 0.1.0
+ */
+export type MemoryFigures = Pick<ModelRow, "bytes" | "memory" | "weightBits">
+
+/**
+ * Whether a report's memory figures are memory on a device: every trained model has its memory
+ * record and a bit-width to read it at. Otherwise they are the FP32 weights (mixing the two on one
+ * axis would compare different things).
+ *
+ * @since 0.1.0
+ */
+export const onDevice = (rows: ReadonlyArray<MemoryFigures>): boolean =>
+  rows.length > 0 && rows.every((row) => row.memory !== undefined && row.weightBits !== undefined)
+
+/**
+ * A model's memory figure: on a device at its pipeline's bit-width when `device`, else its FP32
+ * weight bytes.
+ *
+ * @since 0.1.0
+ */
+export const memoryOf = (row: MemoryFigures, device: boolean): number =>
+  device && row.memory !== undefined && row.weightBits !== undefined
+    ? DeploymentMemory.at(row.memory, row.weightBits).total
+    : row.bytes
+
+/**
+ * The memory figure in words: "memory on a device at 8 bits" or "FP32 weight memory".
+ *
+ * @since 0.1.0
+ */
+export const memoryFigure = (rows: ReadonlyArray<MemoryFigures>): string => {
+  if (!onDevice(rows)) return "FP32 weight memory"
+  const widths = [...new Set(rows.map((row) => row.weightBits))]
+  return widths.length === 1
+    ? `memory on a device at ${widths[0]}-bit weights`
+    : "memory on a device at each pipeline's weight bit-width"
+}

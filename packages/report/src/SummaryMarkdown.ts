@@ -9,6 +9,7 @@ import { pageTitle } from "./HtmlPage.ts"
 import type { PlotSpec } from "./PlotSpecs.ts"
 import {
   bestTable,
+  deviceMemoryTable,
   costTable,
   failuresTable,
   fairnessTable,
@@ -58,6 +59,7 @@ export const summaryMarkdown = (
     ...(failuresTable(analysis).rows.length > 0 ? [markdownTable(failuresTable(analysis))] : []),
     ...(selectedTable(analysis).rows.length > 0 ? [markdownTable(selectedTable(analysis))] : []),
     ...(modelsTable(analysis).rows.length > 0 ? [markdownTable(modelsTable(analysis))] : []),
+    ...(deviceMemoryTable(analysis).rows.length > 0 ? [markdownTable(deviceMemoryTable(analysis))] : []),
     markdownTable(fairnessTable(analysis)),
     markdownTable(costTable(analysis)),
     markdownTable(bestTable(analysis)),

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Architecture } from "@spikernel/core"
+import { Architecture, DeploymentMemory } from "@spikernel/core"
 import type { Analysis } from "./Analysis.ts"
 import {
   formatCount,
@@ -15,6 +15,7 @@ import {
   formatSpeedup,
   kernelsLabel
 } from "./Format.ts"
+import { memoryFigure, memoryOf, onDevice } from "./ReportResults.ts"
 
 /**
  * A table: a title, a sentence saying what it holds, columns, and rows of text cells. A row marked
@@ -89,16 +90,22 @@ export const failuresTable = (analysis: Analysis): Table => ({
  */
 export const modelsTable = (analysis: Analysis): Table => {
   const several = analysis.results.pipelines.length > 1
+  const device = onDevice(analysis.results.trained)
   const budgets = analysis.results.pipelines.flatMap((p) =>
     p.memoryBudgetBytes === undefined
       ? []
-      : [`${several ? `${p.name}: ` : ""}${formatMegabytes(p.memoryBudgetBytes)}`]
+      : [
+          `${several ? `${p.name}: ` : ""}${formatMegabytes(p.memoryBudgetBytes)}${p.weightBits === undefined ? "" : ` at ${p.weightBits} bits`}`
+        ]
   )
   return {
     id: "models",
     title: "Trained models",
     note:
       "Every trained and evaluated model, by kernel set. Accuracy is top-1 on the test split; bytes are the FP32 weights (1 MB = 10⁶ bytes); firing rate is the mean over the spiking layers; search time is the paid seconds of the search that found the architecture." +
+      (device
+        ? ` On device: the ${memoryFigure(analysis.results.trained)} (weights, scales, BatchNorm as shipped, neuron state, spike buffers and the peak activation of one timestep).`
+        : "") +
       (budgets.length > 0
         ? ` Selected: the most accurate model within the memory budget (${budgets.join(", ")}).`
         : ""),
@@ -110,6 +117,7 @@ export const modelsTable = (analysis: Analysis): Table => {
       column("Accuracy", true),
       column("Parameters", true),
       column("Bytes", true),
+      ...(device ? [column("On device", true)] : []),
       column("Firing rate", true),
       column("Search time", true),
       column("Selected"),
@@ -124,6 +132,7 @@ export const modelsTable = (analysis: Analysis): Table => {
         formatPercent(m.accuracy),
         formatCount(m.params),
         formatCount(m.bytes),
+        ...(device ? [formatCount(memoryOf(m, true))] : []),
         m.firingRate === undefined ? "—" : formatPercent(m.firingRate),
         m.searchSeconds === undefined ? "—" : formatSeconds(m.searchSeconds),
         m.selected ? "yes" : "",
@@ -359,7 +368,7 @@ export const kendallTable = (analysis: Analysis): Table => ({
 export const paretoTable = (analysis: Analysis): Table => ({
   id: "pareto",
   title: "Accuracy–memory Pareto front",
-  note: "Trained models that no other model beats on both accuracy and memory, smallest first.",
+  note: `Trained models that no other model beats on both accuracy and memory (${memoryFigure(analysis.results.trained)}), smallest first.`,
   columns: [
     column("Pipeline"),
     column("Architecture"),
@@ -374,8 +383,50 @@ export const paretoTable = (analysis: Analysis): Table => ({
       m.label,
       formatPercent(m.accuracy),
       formatCount(m.params),
-      formatMegabytes(m.bytes),
+      formatMegabytes(memoryOf(m, onDevice(analysis.results.trained))),
       m.selected ? "yes" : ""
     ])
   )
 })
+
+/**
+ * Each trained model's memory on a device: the total at 32, 16, 8 and 4-bit weights, and at the
+ * budget's bit-width (32 without one) what it is made of. No rows when no model has the record.
+ *
+ * @since 0.1.0
+ */
+export const deviceMemoryTable = (analysis: Analysis): Table => {
+  const measured = analysis.results.trained.filter((m) => m.memory !== undefined)
+  const widths = [...new Set(measured.map((m) => m.weightBits ?? 32))]
+  return {
+    id: "device-memory",
+    title: "Memory on a device",
+    note:
+      "Bytes each model needs at 32/16/8/4-bit weights (per-output-channel fp32 scales at 8 and 4 bits; BatchNorm folded into the convolution before it as a bias per channel, or a scale and shift per channel in front of a LIF; neuron state and analog activations at 32 bits with FP32 weights, 16 bits otherwise; spikes 1 bit), and its parts at the budget's width " +
+      `(${widths.map((w) => `${w} bits`).join(", ") || "32 bits"}): parameters = weights + scales + BatchNorm + bias; state = membranes + feedback buffers + spike buffers; peak activation = the largest set of feature maps live at once in one timestep at batch 1.`,
+    columns: [
+      column("Pipeline"),
+      column("Architecture"),
+      ...DeploymentMemory.weightBitsList.map((bits) => column(`${bits}-bit`, true)),
+      column("Width", true),
+      column("Parameters", true),
+      column("State", true),
+      column("Peak activation", true)
+    ],
+    rows: measured.map((m) => {
+      const memory = m.memory as DeploymentMemory.DeploymentMemory
+      const at = DeploymentMemory.at(memory, m.weightBits ?? 32)
+      return row([
+        m.pipeline,
+        m.label,
+        ...DeploymentMemory.weightBitsList.map((bits) =>
+          formatCount(DeploymentMemory.at(memory, bits).total)
+        ),
+        `${at.weightBits}`,
+        formatCount(at.parameters),
+        formatCount(at.membranes + at.feedback + at.spikes),
+        formatCount(at.peakActivation)
+      ])
+    })
+  }
+}

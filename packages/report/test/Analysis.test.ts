@@ -1,10 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import type { CandidateRecord } from "@spikernel/core"
+import { analyze } from "../src/Analysis.ts"
 import { bestSoFar, runCurve, summarize } from "../src/BestSoFar.ts"
 import { fairness } from "../src/Fairness.ts"
 import type { ReportInput, SearchRun } from "../src/ReportInput.ts"
 import { searchCost } from "../src/SearchCost.ts"
+import { deviceMemoryTable, modelsTable } from "../src/Tables.ts"
 import { defaultFixture, fixtureInput } from "./ReportFixture.ts"
 
 const arch = {
@@ -322,5 +324,86 @@ describe("the fixture", () => {
     expect(input.searches).toHaveLength(1 + 6 * 2 * 3)
     expect(input.searches.reduce((n, s) => n + s.candidates.length, 0)).toBe(5000 + 36 * 300)
     expect(input.trained.filter((m) => m.selected).length).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe("memory at a weight bit-width", () => {
+  const memoryOf = (totals: Readonly<Record<"32" | "16" | "8" | "4", number>>) => {
+    const at = (weightBits: 32 | 16 | 8 | 4) => {
+      const total = totals[`${weightBits}`]
+      return {
+        weightBits,
+        stateBits: weightBits === 32 ? (32 as const) : (16 as const),
+        weights: total - 100,
+        scales: 0,
+        batchNorm: 0,
+        biases: 0,
+        membranes: 60,
+        spikes: 10,
+        feedback: 0,
+        peakActivation: 30,
+        parameters: total - 100,
+        runtime: 100,
+        total
+      }
+    }
+    return { "32": at(32), "16": at(16), "8": at(8), "4": at(4) }
+  }
+  const model = (
+    kernels: ReadonlyArray<number>,
+    accuracy: number,
+    bytes: number,
+    totals: Parameters<typeof memoryOf>[0]
+  ) => ({
+    architecture: { ...arch, kernels },
+    accuracy,
+    score: 0,
+    params: bytes / 4,
+    bytes,
+    memory: memoryOf(totals),
+    selected: false,
+    firingRates: []
+  })
+  // Equal accuracy: "a" is smaller in FP32 weights, "b" on a device at 8 bits.
+  const trained = [
+    model([1, 3], 0.8, 4000, { "32": 5000, "16": 3000, "8": 2500, "4": 2000 }),
+    model([1, 5], 0.8, 4400, { "32": 5200, "16": 2900, "8": 2000, "4": 1500 })
+  ]
+  const pareto = (extra: Partial<ReportInput>) =>
+    analyze([input("p", [], { trained, ...extra })]).results.pareto.map((m) =>
+      m.architecture.kernels.join(",")
+    )
+
+  it("trades the Pareto front against the memory on a device at the budget's width", () => {
+    expect(pareto({})).toEqual(["1,3"])
+    expect(pareto({ weightBits: 32 })).toEqual(["1,3"])
+    expect(pareto({ weightBits: 8 })).toEqual(["1,5"])
+  })
+
+  it("lists every model's memory at each width with its parts at the budget's width", () => {
+    const analysis = analyze([input("p", [], { trained, weightBits: 8 })])
+    const table = deviceMemoryTable(analysis)
+    expect(table.columns.map((c) => c.header)).toEqual([
+      "Pipeline",
+      "Architecture",
+      "32-bit",
+      "16-bit",
+      "8-bit",
+      "4-bit",
+      "Width",
+      "Parameters",
+      "State",
+      "Peak activation"
+    ])
+    expect(table.rows.map((r) => r.cells.slice(2))).toEqual([
+      ["5,000", "3,000", "2,500", "2,000", "8", "2,400", "70", "30"],
+      ["5,200", "2,900", "2,000", "1,500", "8", "1,900", "70", "30"]
+    ])
+    expect(modelsTable(analysis).columns.map((c) => c.header)).toContain("On device")
+    // Without the record on every model the report keeps to the FP32 weights.
+    const mixed = analyze([
+      input("p", [], { trained: [trained[0], { ...trained[1], memory: undefined }] as never, weightBits: 8 })
+    ])
+    expect(modelsTable(mixed).columns.map((c) => c.header)).not.toContain("On device")
   })
 })

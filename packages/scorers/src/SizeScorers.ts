@@ -3,13 +3,23 @@
  * model (no tensors). Scorers maximise, so the value is the negated figure; the figures themselves
  * are in `details` (`params`, `bytes`), where the search's records read them (METHOD.md §6.5:
  * bytes = params × 4 at FP32; BN running statistics and the zero op's constant are not parameters).
+ * `memory` also reports the memory on a device at every weight bit-width (core's
+ * `DeploymentMemory`, as `memory.<bits>.<figure>` details): the search records' `memory` field, and
+ * what a search's memory budget checks before a candidate is scored.
  *
  * The network's preset defaults to the data set's name, read from the DatasetLoader when one is in
  * context.
  *
  * @since 0.1.0
  */
-import { type Architecture, type CandidateRecord, DatasetLoader, type Plugin, Scorer } from "@spikernel/core"
+import {
+  type Architecture,
+  type CandidateRecord,
+  DatasetLoader,
+  DeploymentMemory,
+  type Plugin,
+  Scorer
+} from "@spikernel/core"
 import { Effect, Layer, Option, Schema } from "effect"
 
 /**
@@ -67,7 +77,8 @@ const sizePlugin = (
 > => ({
   kind: "Scorer",
   id,
-  version: 1,
+  // memory@2: its details carry the deployed memory at every bit-width.
+  version: id === "memory" ? 2 : 1,
   description,
   config: SizeConfig,
   layer: (config) =>
@@ -88,7 +99,8 @@ const sizePlugin = (
                   params: summary.params,
                   bytes: summary.bytes,
                   stateBytesPerSample: summary.stateBytesPerSample,
-                  ...(id === "macs" ? { macsPerTimestep: summary.macsPerTimestep } : {})
+                  ...(id === "macs" ? { macsPerTimestep: summary.macsPerTimestep } : {}),
+                  ...(id === "memory" ? DeploymentMemory.toDetails(summary.memory) : {})
                 }
               })
             )
@@ -115,7 +127,7 @@ export const params = sizePlugin(
  */
 export const memory = sizePlugin(
   "memory",
-  "The network's weight memory at FP32 (negated: less is better)",
+  "The network's weight memory at FP32 (negated: less is better), with its memory on a device at 32/16/8/4 bits",
   (s) => -s.bytes
 )
 

@@ -3,7 +3,14 @@
  * random projections of the image into three LIF layers, stepped with the given neuron, so the
  * membranes and their carry-over are real) and an in-memory DatasetLoader.
  */
-import { Architecture, DatasetLoader, type NeuronModel, Rng, Scorer } from "@spikernel/core"
+import {
+  Architecture,
+  DatasetLoader,
+  type DeploymentMemory,
+  type NeuronModel,
+  Rng,
+  Scorer
+} from "@spikernel/core"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer, Stream } from "effect"
 
@@ -28,6 +35,29 @@ export interface NetworkLog {
 export const fakeParams = (arch: Architecture.Architecture): number =>
   1000 + 234 * Architecture.convOpCount(arch)
 
+/** The fake's memory at a bit-width: its parameters at `bits` each, nothing else. */
+export const fakeMemory = (arch: Architecture.Architecture): DeploymentMemory.DeploymentMemory => {
+  const at = (weightBits: DeploymentMemory.WeightBits): DeploymentMemory.MemoryAtBits => {
+    const weights = (fakeParams(arch) * weightBits) / 8
+    return {
+      weightBits,
+      stateBits: weightBits === 32 ? 32 : 16,
+      weights,
+      scales: 0,
+      batchNorm: 0,
+      biases: 0,
+      membranes: 0,
+      spikes: 0,
+      feedback: 0,
+      peakActivation: 0,
+      parameters: weights,
+      runtime: 0,
+      total: weights
+    }
+  }
+  return { "32": at(32), "16": at(16), "8": at(8), "4": at(4) }
+}
+
 export const fakeNetworks = (
   options: { stateBytesPerSample?: number; log?: RunLog; network?: NetworkLog } = {}
 ): Scorer.ScoringNetworks["Service"] => ({
@@ -41,7 +71,8 @@ export const fakeNetworks = (
         bytes: 4 * fakeParams(arch),
         lifLayers: layerSizes.length,
         stateBytesPerSample: options.stateBytesPerSample ?? 1000,
-        macsPerTimestep: 100 * fakeParams(arch)
+        macsPerTimestep: 100 * fakeParams(arch),
+        memory: fakeMemory(arch)
       }
     }),
   build: (arch, _network, _dataset, init) =>

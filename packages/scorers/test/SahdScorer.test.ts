@@ -4,7 +4,7 @@
  * the memory check and the size scorers.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type Architecture, NeuronModel, Plugin, Scorer } from "@spikernel/core"
+import { type Architecture, DeploymentMemory, NeuronModel, Plugin, Scorer } from "@spikernel/core"
 import {
   checkForwardMemory,
   defaultSahdConfig,
@@ -26,6 +26,7 @@ import {
   fakeLayers,
   fakeNeuron,
   fakeLoader,
+  fakeMemory,
   fakeNetworks,
   fakeParams,
   layerSizes,
@@ -321,7 +322,12 @@ describe("params and memory", () => {
           expect(yield* score(memory, { network: {} }, a)).toEqual({
             scorer: "memory",
             value: -4 * size,
-            details: { params: size, bytes: 4 * size, stateBytesPerSample: 1000 }
+            details: {
+              params: size,
+              bytes: 4 * size,
+              stateBytesPerSample: 1000,
+              ...DeploymentMemory.toDetails(fakeMemory(a))
+            }
           })
         }
         expect(sizes.size).toBe(2)

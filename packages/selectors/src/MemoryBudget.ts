@@ -1,11 +1,12 @@
 /**
- * `memory-budget`: every candidate within a parameter and/or byte budget, best first.
+ * `memory-budget`: every candidate within a parameter and/or byte budget (bytes at a weight bit-width
+ * when the budget has `weightBits`), best first.
  *
  * @since 0.1.0
  */
 import { type Plugin, Selector } from "@spikernel/core"
 import { Layer } from "effect"
-import { Budget, describeBudget, fits, nothingFits } from "./Budget.ts"
+import { Budget, describeBudget, fits, measurable, nothingFits, unmeasuredNote } from "./Budget.ts"
 import { droppedNote, usable } from "./Ranking.ts"
 
 /**
@@ -20,9 +21,13 @@ export const selectWithinBudget = (
   const { ranked, dropped } = usable(items)
   const selected = ranked.filter((item) => fits(budget, item))
   if (selected.length === 0) return { selected, reason: nothingFits(budget, ranked) + droppedNote(dropped) }
+  const unmeasured = budget.maxBytes === undefined ? 0 : measurable(budget.weightBits, ranked).unmeasured
   return {
     selected,
-    reason: `${selected.length} of ${ranked.length} fit ${describeBudget(budget)}${droppedNote(dropped)}`
+    reason:
+      `${selected.length} of ${ranked.length} fit ${describeBudget(budget)}` +
+      unmeasuredNote(budget.weightBits, unmeasured) +
+      droppedNote(dropped)
   }
 }
 

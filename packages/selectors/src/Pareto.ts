@@ -8,20 +8,30 @@
  *
  * @since 0.1.0
  */
-import { Pareto, type Plugin, Selector } from "@spikernel/core"
+import { DeploymentMemory, Pareto, type Plugin, Selector } from "@spikernel/core"
 import { Effect, Layer, Schema } from "effect"
+import { budgetBytes, measurable, unmeasuredNote } from "./Budget.ts"
 import { compareItems, droppedNote, usable } from "./Ranking.ts"
 
 /**
- * Which memory figure the front trades against: weight bytes (default) or parameter count.
+ * Which memory figure the front trades against: bytes (default) or parameter count. The bytes are
+ * the FP32 weights as trained, or with `weightBits` (32 | 16 | 8 | 4) the memory on a device at
+ * that width (core's `DeploymentMemory` total, as a budget with `weightBits` caps it).
  *
  * @since 0.1.0
  */
 export const ParetoConfig = Schema.Struct({
   memory: Schema.Literals(["bytes", "params"]).pipe(
     Schema.withDecodingDefaultKey(Effect.succeed("bytes" as const))
+  ),
+  weightBits: Schema.optionalKey(DeploymentMemory.WeightBits)
+}).check(
+  Schema.makeFilter((config) =>
+    config.weightBits !== undefined && config.memory === "params"
+      ? 'weightBits applies to memory "bytes", not to a parameter count'
+      : undefined
   )
-})
+)
 
 /**
  * @since 0.1.0
@@ -37,14 +47,18 @@ export const paretoFront = (
   config: ParetoConfig,
   items: ReadonlyArray<Selector.SelectionItem>
 ): Selector.Selection => {
-  const { ranked, dropped } = usable(items)
-  if (ranked.length === 0) return { selected: [], reason: `no candidates${droppedNote(dropped)}` }
+  const { ranked: all, dropped } = usable(items)
+  const { kept: ranked, unmeasured } =
+    config.memory === "bytes" ? measurable(config.weightBits, all) : { kept: all, unmeasured: 0 }
+  const notes = unmeasuredNote(config.weightBits, unmeasured) + droppedNote(dropped)
+  if (ranked.length === 0) return { selected: [], reason: `no candidates${notes}` }
   const memory = (item: Selector.SelectionItem): number =>
-    config.memory === "bytes" ? item.bytes : item.params
+    config.memory === "bytes" ? (budgetBytes(config.weightBits, item) as number) : item.params
   const selected = Pareto.paretoFront(ranked, memory, (item) => item.metric, compareItems)
+  const figure = config.weightBits === undefined ? config.memory : `bytes at ${config.weightBits} bits`
   return {
     selected,
-    reason: `${selected.length} of ${ranked.length} on the metric–${config.memory} Pareto front${droppedNote(dropped)}`
+    reason: `${selected.length} of ${ranked.length} on the metric–${figure} Pareto front${notes}`
   }
 }
 

@@ -3,7 +3,7 @@
  * set, NaN and −Infinity metrics, the plugin Layers and the config schemas.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Plugin, Selector } from "@spikernel/core"
+import { type DeploymentMemory, Plugin, Selector } from "@spikernel/core"
 import {
   Budget,
   bestUnderBudget,
@@ -205,14 +205,151 @@ schemaContract("TopKConfig", TopKConfig, {
 })
 
 schemaContract("Budget", Budget, {
-  valid: [{ maxParams: 10_000_000 }, { maxBytes: 40_000_000 }, { maxParams: 1, maxBytes: 4 }],
+  valid: [
+    { maxParams: 10_000_000 },
+    { maxBytes: 40_000_000 },
+    { maxParams: 1, maxBytes: 4 },
+    { maxBytes: 512_000, weightBits: 8 },
+    { maxBytes: 512_000, weightBits: 4 }
+  ],
   invalid: [
     { name: "an empty budget", input: {}, message: /maxParams, maxBytes or both/ },
-    { name: "a negative cap", input: { maxParams: -1 }, message: /greater than 0/ }
+    { name: "a negative cap", input: { maxParams: -1 }, message: /greater than 0/ },
+    { name: "a bit-width without maxBytes", input: { maxParams: 5, weightBits: 8 }, message: /give maxBytes/ }
   ]
 })
 
 schemaContract("ParetoConfig", ParetoConfig, {
-  valid: [{ memory: "bytes" }, { memory: "params" }],
-  invalid: [{ name: "an unknown memory figure", input: { memory: "flops" }, message: /flops|bytes/ }]
+  valid: [{ memory: "bytes" }, { memory: "params" }, { memory: "bytes", weightBits: 8 }],
+  invalid: [
+    { name: "an unknown memory figure", input: { memory: "flops" }, message: /flops|bytes/ },
+    {
+      name: "a bit-width on a parameter count",
+      input: { memory: "params", weightBits: 8 },
+      message: /weightBits/
+    }
+  ]
+})
+
+/** A memory record whose total at each bit-width is given (the rest is weights). */
+const memoryOf = (
+  totals: Readonly<Record<"32" | "16" | "8" | "4", number>>
+): DeploymentMemory.DeploymentMemory => {
+  const at = (weightBits: DeploymentMemory.WeightBits): DeploymentMemory.MemoryAtBits => {
+    const total = totals[`${weightBits}`]
+    return {
+      weightBits,
+      stateBits: weightBits === 32 ? 32 : 16,
+      weights: total,
+      scales: 0,
+      batchNorm: 0,
+      biases: 0,
+      membranes: 0,
+      spikes: 0,
+      feedback: 0,
+      peakActivation: 0,
+      parameters: total,
+      runtime: 0,
+      total
+    }
+  }
+  return { "32": at(32), "16": at(16), "8": at(8), "4": at(4) }
+}
+
+const measured = (id: string, metric: number, params: number, totals: Parameters<typeof memoryOf>[0]) => ({
+  ...item(id, metric, params),
+  memory: memoryOf(totals)
+})
+
+describe("budgets at a weight bit-width", () => {
+  // wide: more accurate, 1 MB on a device at 32 bits, 400 kB at 8; narrow: 500 kB at 32, 300 kB at 8.
+  const wide = measured("wide", 0.9, 250_000, { "32": 1_000_000, "16": 600_000, "8": 400_000, "4": 350_000 })
+  const narrow = measured("narrow", 0.8, 100_000, {
+    "32": 500_000,
+    "16": 400_000,
+    "8": 300_000,
+    "4": 280_000
+  })
+
+  it("best-under-budget's choice changes between 32 and 8 bits at the same maxBytes", () => {
+    const at32 = selectBestUnderBudget({ maxBytes: 512_000, weightBits: 32 }, [wide, narrow])
+    expect(ids(at32)).toEqual(["narrow"])
+    expect(at32.reason).toMatch(/that fit ≤ 512,000 bytes at 32 bits/)
+    const at8 = selectBestUnderBudget({ maxBytes: 512_000, weightBits: 8 }, [wide, narrow])
+    expect(ids(at8)).toEqual(["wide"])
+    expect(at8.reason).toMatch(/of the 2 of 2 that fit ≤ 512,000 bytes at 8 bits/)
+    // Without weightBits, maxBytes caps the FP32 weights as before (params × 4): 1,000,000 and 400,000.
+    expect(ids(selectBestUnderBudget({ maxBytes: 512_000 }, [wide, narrow]))).toEqual(["narrow"])
+    expect(ids(selectBestUnderBudget({ maxBytes: 1_000_000 }, [wide, narrow]))).toEqual(["wide"])
+  })
+
+  it("memory-budget and the Pareto front use the memory at the bit-width", () => {
+    expect(ids(selectWithinBudget({ maxBytes: 350_000, weightBits: 8 }, [wide, narrow]))).toEqual(["narrow"])
+    expect(ids(selectWithinBudget({ maxBytes: 350_000, weightBits: 4 }, [wide, narrow]))).toEqual([
+      "wide",
+      "narrow"
+    ])
+    // A third model, as accurate as narrow, that is smaller at 32 bits but larger at 8.
+    const odd = measured("odd", 0.8, 90_000, { "32": 450_000, "16": 420_000, "8": 410_000, "4": 405_000 })
+    expect(ids(paretoFront({ memory: "bytes", weightBits: 32 }, [wide, narrow, odd]))).toEqual([
+      "odd",
+      "wide"
+    ])
+    const at8 = paretoFront({ memory: "bytes", weightBits: 8 }, [wide, narrow, odd])
+    expect(ids(at8)).toEqual(["narrow", "wide"])
+    expect(at8.reason).toBe("2 of 3 on the metric–bytes at 8 bits Pareto front")
+  })
+
+  it("breaks a tie towards the smaller model at the bit-width", () => {
+    const a = measured("a", 0.8, 100, { "32": 400, "16": 300, "8": 200, "4": 100 })
+    const b = measured("b", 0.8, 100, { "32": 300, "16": 290, "8": 280, "4": 270 })
+    expect(ids(selectBestUnderBudget({ maxBytes: 1000, weightBits: 32 }, [a, b]))).toEqual(["b"])
+    const at8 = selectBestUnderBudget({ maxBytes: 1000, weightBits: 8 }, [a, b])
+    expect(ids(at8)).toEqual(["a"])
+    expect(at8.reason).toMatch(/2 tied, the smallest \(200 bytes at 8 bits\) wins/)
+  })
+
+  it("leaves out items without a memory record and says so, rather than guessing", () => {
+    const old = item("old", 0.99, 10)
+    const selection = selectBestUnderBudget({ maxBytes: 512_000, weightBits: 8 }, [old, wide, narrow])
+    expect(ids(selection)).toEqual(["wide"])
+    expect(selection.reason).toMatch(
+      /1 without their memory at 8 bits \(measured before it was recorded\) left out/
+    )
+    const none = selectBestUnderBudget({ maxBytes: 512_000, weightBits: 8 }, [old])
+    expect(none.selected).toEqual([])
+    expect(none.reason).toMatch(/^no candidates to select from .*1 without their memory at 8 bits/)
+    const front = paretoFront({ memory: "bytes", weightBits: 8 }, [old, narrow])
+    expect(ids(front)).toEqual(["narrow"])
+    expect(front.reason).toMatch(/1 without their memory at 8 bits/)
+  })
+
+  it("names the smallest candidate at the bit-width when nothing fits", () => {
+    const selection = selectBestUnderBudget({ maxBytes: 100_000, weightBits: 8 }, [wide, narrow])
+    expect(selection.reason).toBe(
+      "no candidate fits the budget (≤ 100,000 bytes at 8 bits); the smallest of 2, narrow, has 100,000 params and 300,000 bytes at 8 bits"
+    )
+  })
+
+  it.effect("the budget config rejects unknown keys and other bit-widths, naming the field", () =>
+    Effect.gen(function* () {
+      expect(yield* Plugin.decodeConfig(bestUnderBudget, { maxBytes: 512_000, weightBits: 8 })).toEqual({
+        maxBytes: 512_000,
+        weightBits: 8
+      })
+      const unknown = yield* Effect.flip(Plugin.decodeConfig(bestUnderBudget, { maxBytes: 1, weightbits: 8 }))
+      expect(unknown.message).toMatch(/^Selector best-under-budget@1: .*"weightbits"/)
+      const six = yield* Effect.flip(Plugin.decodeConfig(bestUnderBudget, { maxBytes: 1, weightBits: 6 }))
+      expect(six.message).toMatch(/weightBits/)
+      expect(six.message).toMatch(/32|16|8|4/)
+      const text = yield* Effect.flip(Plugin.decodeConfig(memoryBudget, { maxBytes: 1, weightBits: "8" }))
+      expect(text.message).toMatch(/weightBits/)
+      const front = yield* Effect.flip(Plugin.decodeConfig(pareto, { weightBits: 12 }))
+      expect(front.message).toMatch(/^Selector pareto@1: .*weightBits/)
+      // An existing budget keeps its encoded config, hence its cache key.
+      expect(Plugin.identityOf(bestUnderBudget, { maxBytes: 1_000_000 }).config).toEqual({
+        maxBytes: 1_000_000
+      })
+    })
+  )
 })

@@ -61,6 +61,10 @@ export const kernelSetSteps = (options: {
   readonly top?: number
   readonly trainer: ReturnType<typeof bptt>
   readonly evaluator?: ReturnType<typeof testTop1>
+  /** Further scorers recorded for every candidate (the `memory` measure for a memory budget). */
+  readonly measures?: ReadonlyArray<Step.PluginRef<"Scorer">>
+  /** Reject before scoring every candidate over this memory on a device (needs the `memory` measure). */
+  readonly memoryBudget?: Step.SearchSpec["memoryBudget"]
 }): KernelSetSteps => {
   const name = options.name ?? setName(options.kernels)
   const found = search({
@@ -69,7 +73,9 @@ export const kernelSetSteps = (options: {
     strategy: options.strategy ?? use(randomSearch, {}),
     scorer: options.scorer,
     budget: options.budget,
-    ...(options.seed === undefined ? {} : { seed: options.seed })
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.measures === undefined ? {} : { measures: options.measures }),
+    ...(options.memoryBudget === undefined ? {} : { memoryBudget: options.memoryBudget })
   })
   const best = select({ from: found, selector: use(topK, { k: options.top ?? 1 }) })
   const models = train({ from: best, dataset: options.dataset, trainer: options.trainer })

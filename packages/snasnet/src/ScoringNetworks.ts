@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Scorer } from "@spikernel/core"
-import { Network, ParamCount, WeightSpecs } from "@spikernel/spaces"
+import { DeployedMemory, Network, ParamCount, WeightSpecs } from "@spikernel/spaces"
 import { Effect, Layer } from "effect"
 import { resolveNetwork } from "./Networks.ts"
 import { assignTorchWeights } from "./TorchWeights.ts"
@@ -31,7 +31,8 @@ export const scoringNetworks: Scorer.ScoringNetworks["Service"] = {
         bytes: memory.bytes,
         lifLayers: WeightSpecs.lifLayers(arch).length,
         stateBytesPerSample: memory.state.bytes,
-        macsPerTimestep: ParamCount.macsPerTimestep(arch, config)
+        macsPerTimestep: ParamCount.macsPerTimestep(arch, config),
+        memory: DeployedMemory.deployedMemory(arch, config)
       }
     }),
   build: (arch, options, dataset, init) =>

@@ -15,7 +15,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Architecture, Safetensors, type Selector } from "@spikernel/core"
+import { Architecture, DeploymentMemory, Safetensors, type Selector } from "@spikernel/core"
 import { Plugins as DatasetPlugins, Synthetic } from "@spikernel/datasets"
 import {
   evaluate,
@@ -43,6 +43,7 @@ import { Backend } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import { registry } from "../src/Builtins.ts"
+import { kernelSetSteps } from "../src/KernelSetSteps.ts"
 import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/Bptt.ts"
 import { HtmlReport, htmlReport } from "../src/executors/Html.ts"
 import { BudgetAblationReport, budgetAblationSteps } from "../src/executors/BudgetAblation.ts"
@@ -688,6 +689,75 @@ describe("the score–memory front comparison (issue 19)", () => {
         }
         const second = yield* runTiny(store, out, { decl })
         expect(second.manifest.steps.every((step) => step.status === "cached")).toBe(true)
+      }),
+    600_000
+  )
+})
+
+describe("a search under a memory budget on a device (issue 19)", () => {
+  it.live(
+    "runs SAHD only on the candidates within the budget; the others are journaled as rejected, with their memory",
+    () =>
+      Effect.gen(function* () {
+        const data = load({ loader: use(Synthetic.synthetic, syntheticConfig) })
+        const found = (memoryBudget?: { readonly maxBytes: number; readonly weightBits: 8 }) =>
+          kernelSetSteps({
+            dataset: data,
+            kernels: [1, 3],
+            scorer: { id: "sahd", config: { batch: 8, repeats: 1, timesteps: 2, network } },
+            measures: [{ id: "memory", config: { network } }],
+            budget: 8,
+            trainer: bptt(trainerConfig),
+            ...(memoryBudget === undefined ? {} : { memoryBudget })
+          }).found
+        const searchOf = (result: unknown) => Schema.decodeUnknownSync(StepOutput.SearchResult)(result)
+        const at8 = (record: StepOutput.SearchResult["records"][number]) =>
+          DeploymentMemory.at(record.memory!, 8).total
+        const labelOf = (record: StepOutput.SearchResult["records"][number]) =>
+          `${record.architecture.cellType}[${record.architecture.kernels.join(",")}]:${record.canonical}`
+
+        // Without a budget: every candidate scored, and measured.
+        const free = searchOf(
+          (yield* runTiny(join(scratch, "memory-free"), scratch, {
+            decl: pipeline({ name: "memory", seed: 5, steps: { found: found() } })
+          })).results.found
+        )
+        const totals = [...new Set(free.records.map(at8))].sort((a, b) => a - b)
+        expect(totals.length).toBeGreaterThan(1)
+        const maxBytes = totals[Math.floor((totals.length - 1) / 2)]
+
+        // With one, in a fresh store: the same proposals, split at maxBytes.
+        const store = join(scratch, "memory-capped")
+        const capped = searchOf(
+          (yield* runTiny(store, scratch, {
+            decl: pipeline({ name: "memory", seed: 5, steps: { found: found({ maxBytes, weightBits: 8 }) } })
+          })).results.found
+        )
+        expect(capped.records.map(labelOf)).toEqual(free.records.map(labelOf))
+        const rejected = capped.records.filter((r) => r.rejected !== undefined)
+        const admitted = capped.records.filter((r) => r.rejected === undefined)
+        expect(rejected.length).toBeGreaterThan(0)
+        expect(admitted.length).toBeGreaterThan(0)
+        for (const record of rejected) {
+          expect(at8(record)).toBeGreaterThan(maxBytes)
+          expect(record.scores).toEqual([])
+          expect(record.rejected!.reason).toContain(
+            `over the memory budget of ${maxBytes.toLocaleString("en-US")}`
+          )
+        }
+        for (const record of admitted) {
+          expect(at8(record)).toBeLessThanOrEqual(maxBytes)
+          expect(record.scores.map((s) => s.scorer)).toEqual(["sahd", "memory"])
+        }
+        // The store holds a memory score for every distinct cell and a SAHD score only for those within
+        // the budget: SAHD never ran on the others.
+        const scoreEntries = yield* Effect.map(
+          Effect.service(Store.Store),
+          (s) => s.entries("score/").length
+        ).pipe(Effect.provide(Store.layer({ root: store, mode: "read" })), Effect.provide(NodeServices.layer))
+        expect(scoreEntries).toBe(
+          2 * new Set(admitted.map(labelOf)).size + new Set(rejected.map(labelOf)).size
+        )
       }),
     600_000
   )

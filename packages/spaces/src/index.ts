@@ -11,6 +11,8 @@ export * as Cell from "./Cell.ts"
 export * as CellSpace from "./CellSpace.ts"
 /** The official initialisation, seeded per tensor. */
 export * as Initialisation from "./Initialisation.ts"
+/** Memory on a device at a weight bit-width: weights, BN as shipped, state, peak activations. */
+export * as DeployedMemory from "./DeployedMemory.ts"
 /** The network: build, forward, weight assignment. */
 export * as Network from "./Network.ts"
 /** Skeleton settings and per-dataset presets. */

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Architecture, ConfigError, KernelSet, Rng } from "@spikernel/core"
+import { Architecture, ConfigError, DeploymentMemory, KernelSet, Rng } from "@spikernel/core"
 import { Spaces } from "@spikernel/snasnet"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -144,6 +144,8 @@ export interface ParamsOutput {
   readonly mebibytes: number
   readonly modules: Spaces.ParamCount.MemoryEstimate["modules"]
   readonly state: Spaces.ParamCount.InferenceState
+  /** The memory on a device at 32/16/8/4-bit weights (`DeploymentMemory`: weights, BN as shipped, state, peak activation). */
+  readonly device: DeploymentMemory.DeploymentMemory
   readonly arch: string
   readonly cellType: Architecture.CellType
   readonly kernels: ReadonlyArray<number>
@@ -208,6 +210,7 @@ const params = Command.make(
       mebibytes: estimate.mebibytes,
       modules: estimate.modules,
       state: estimate.state,
+      device: Spaces.DeployedMemory.deployedMemory(arch, config),
       arch: Architecture.formatMatrix(arch.matrix),
       cellType: arch.cellType,
       kernels: arch.kernels,
@@ -223,7 +226,10 @@ const params = Command.make(
         `memory: ${o.bytes.toLocaleString("en-US")} bytes at ${o.bits} bits (${o.mebibytes.toFixed(2)} MiB)`,
         `inference state per sample: ${o.state.membranes.toLocaleString("en-US")} membranes, ` +
           `${o.state.spikes.toLocaleString("en-US")} spikes, ${o.state.feedback.toLocaleString("en-US")} feedback values, ` +
-          `${o.state.bytes.toLocaleString("en-US")} bytes`
+          `${o.state.bytes.toLocaleString("en-US")} bytes`,
+        `on a device (weights, BN as shipped, state, spikes, peak activation): ${DeploymentMemory.weightBitsList
+          .map((w) => `${DeploymentMemory.at(o.device, w).total.toLocaleString("en-US")} bytes at ${w} bits`)
+          .join(", ")}`
       ].join("\n")
     )
   })

@@ -14,6 +14,7 @@ import { basename, extname, isAbsolute, resolve } from "node:path"
 import {
   Architecture,
   type CandidateRecord,
+  DeploymentMemory,
   Digest,
   Plugin,
   type RunManifest,
@@ -275,6 +276,7 @@ export const runReportInput = (
       readonly selected: ReadonlyArray<Selector.SelectionItem>
     }> = []
     let memoryBudgetBytes: number | undefined
+    let weightBits: DeploymentMemory.WeightBits | undefined
 
     for (const step of manifest.steps.filter(finished)) {
       const preimage = Option.getOrUndefined(yield* preimageOf(step))
@@ -320,6 +322,11 @@ export const runReportInput = (
           const config = preimage?.plugins.find((plugin) => plugin.role === "selector")?.config
           const maxBytes = (config as { readonly maxBytes?: unknown } | undefined)?.maxBytes
           if (typeof maxBytes === "number") memoryBudgetBytes = maxBytes
+          // A budget at a bit-width: the report's memory figures are then the memory on a device.
+          const bits = Schema.decodeUnknownOption(DeploymentMemory.WeightBits)(
+            (config as { readonly weightBits?: unknown } | undefined)?.weightBits
+          )
+          if (Option.isSome(bits)) weightBits = bits.value
           break
         }
       }
@@ -356,6 +363,7 @@ export const runReportInput = (
           score: scores.get(Architecture.architectureLabel(item.architecture)) ?? Number.NaN,
           params: item.params,
           bytes: item.bytes,
+          ...(item.memory === undefined ? {} : { memory: item.memory }),
           selected: picked.has(item.id),
           firingRates: []
         })
@@ -380,6 +388,7 @@ export const runReportInput = (
       ...(failures.length === 0 ? {} : { failures }),
       ...(fingerprint === undefined ? {} : { datasetFingerprint: fingerprint }),
       ...(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes }),
+      ...(weightBits === undefined ? {} : { weightBits }),
       searches,
       trained
     }

@@ -6,6 +6,7 @@
 import type * as tf from "@tensorflow/tfjs-core"
 import { Context, type Effect, Schema } from "effect"
 import type { Architecture } from "../Architecture.ts"
+import type { DeploymentMemory } from "../DeploymentMemory.ts"
 import { MemoryRefusal } from "../Errors.ts"
 import type { ScoreResult } from "../CandidateRecord.ts"
 import type { Neuron } from "./NeuronModel.ts"
@@ -93,6 +94,8 @@ export interface NetworkSummary {
   readonly stateBytesPerSample: number
   /** Multiply-accumulates of one sample's timestep with dense activations (the FLOPs proxy). */
   readonly macsPerTimestep: number
+  /** The memory on a device at every weight bit-width (weights, BN as shipped, state, activations). */
+  readonly memory: DeploymentMemory
 }
 
 /**

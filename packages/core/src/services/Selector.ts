@@ -5,6 +5,7 @@
  */
 import { Context, Schema } from "effect"
 import { Architecture } from "../Architecture.ts"
+import { DeploymentMemory } from "../DeploymentMemory.ts"
 import { JsonNumber } from "../Numbers.ts"
 
 /**
@@ -18,7 +19,10 @@ export const SelectionItem = Schema.Struct({
   /** The figure to maximise: trained accuracy, or a score. */
   metric: JsonNumber,
   params: Schema.Int,
-  bytes: Schema.Int
+  /** Weight bytes at FP32 as trained (params × 4). */
+  bytes: Schema.Int,
+  /** The memory on a device at every weight bit-width (budgets with `weightBits` read it). */
+  memory: Schema.optionalKey(DeploymentMemory)
 })
 
 /**

@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { Architecture, type CandidateRecord, type Selector } from "@spikernel/core"
+import { Architecture, type CandidateRecord, DeploymentMemory, type Selector } from "@spikernel/core"
 import { Executor, report, type Step, StepOutput } from "@spikernel/pipeline"
 import { Report, type ReportInput } from "@spikernel/report"
 import { Budget, paretoFront, selectBestUnderBudget } from "@spikernel/selectors"
@@ -62,7 +62,9 @@ const Item = Schema.Struct({
   architecture: Architecture.Architecture,
   accuracy: Schema.Finite,
   params: Schema.Int,
-  bytes: Schema.Int
+  bytes: Schema.Int,
+  /** Its memory on a device at the budget's bit-width, when the budget states one. */
+  device: Schema.optionalKey(Schema.Struct({ weightBits: DeploymentMemory.WeightBits, bytes: Schema.Int }))
 })
 
 /**
@@ -182,7 +184,10 @@ export const reportInputOf = (
       }
     }
     const pick = config.budget === undefined ? undefined : selectBestUnderBudget(config.budget, items)
-    const front = paretoFront({ memory: "bytes" }, items)
+    // The front and the pick trade against the same memory: on a device at the budget's bit-width
+    // when it states one, the FP32 weights otherwise.
+    const weightBits = config.budget?.weightBits
+    const front = paretoFront({ memory: "bytes", ...(weightBits === undefined ? {} : { weightBits }) }, items)
     const picked = new Set(pick?.selected.map((item) => item.id) ?? [])
     const scores = new Map<string, number>()
     for (const run of searches) {
@@ -201,6 +206,7 @@ export const reportInputOf = (
       dataset,
       ...(fingerprint === undefined ? {} : { datasetFingerprint: fingerprint }),
       ...(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes }),
+      ...(weightBits === undefined ? {} : { weightBits }),
       searches,
       trained: items.map((item, i) => ({
         architecture: item.architecture,
@@ -208,6 +214,7 @@ export const reportInputOf = (
         score: scores.get(item.id) ?? Number.NaN,
         params: item.params,
         bytes: item.bytes,
+        ...(item.memory === undefined ? {} : { memory: item.memory }),
         selected: picked.has(item.id),
         firingRates: evaluated[i].firingRates
       }))
@@ -215,13 +222,18 @@ export const reportInputOf = (
     return { input, pick, front }
   })
 
-const itemOf = (item: Selector.SelectionItem): typeof Item.Type => ({
-  label: Architecture.architectureLabel(item.architecture),
-  architecture: item.architecture,
-  accuracy: item.metric,
-  params: item.params,
-  bytes: item.bytes
-})
+const itemOf =
+  (weightBits: DeploymentMemory.WeightBits | undefined) =>
+  (item: Selector.SelectionItem): typeof Item.Type => ({
+    label: Architecture.architectureLabel(item.architecture),
+    architecture: item.architecture,
+    accuracy: item.metric,
+    params: item.params,
+    bytes: item.bytes,
+    ...(weightBits === undefined || item.memory === undefined
+      ? {}
+      : { device: { weightBits, bytes: DeploymentMemory.at(item.memory, weightBits).total } })
+  })
 
 /**
  * @since 0.1.0
@@ -235,7 +247,8 @@ export const htmlReporter: Executor.StepExecutor<
 > = {
   step: "report",
   id,
-  version: 4,
+  // 5: with a budget's weightBits, the pick, the front and the report use the memory on a device.
+  version: 5,
   description:
     "The HTML + SVG + Markdown report folder, with the Pareto front and the most accurate model within the budget",
   config: HtmlReporterConfig,
@@ -250,12 +263,16 @@ export const htmlReporter: Executor.StepExecutor<
       )
       const chosen =
         pick?.selected[0] ?? (pick === undefined ? front.selected[front.selected.length - 1] : undefined)
-      const best = chosen === undefined ? null : itemOf(chosen)
+      const toItem = itemOf(context.config.budget?.weightBits)
+      const best = chosen === undefined ? null : toItem(chosen)
       const trained = input.trained.length
       const reason = trained === 0 ? "no trained models in the report" : (pick?.reason ?? front.reason)
       const choice =
         best !== null
-          ? `selected ${best.label}: test top-1 ${percent(best.accuracy)}, ${best.params.toLocaleString("en-US")} params, ${best.bytes.toLocaleString("en-US")} bytes`
+          ? `selected ${best.label}: test top-1 ${percent(best.accuracy)}, ${best.params.toLocaleString("en-US")} params, ${best.bytes.toLocaleString("en-US")} bytes` +
+            (best.device === undefined
+              ? ""
+              : `, ${best.device.bytes.toLocaleString("en-US")} bytes on a device at ${best.device.weightBits} bits`)
           : trained === 0
             ? undefined
             : `no model selected: ${reason}`
@@ -267,7 +284,7 @@ export const htmlReporter: Executor.StepExecutor<
         files: files.written,
         pick: best,
         reason,
-        front: front.selected.map(itemOf),
+        front: front.selected.map(toItem),
         note
       }
     })

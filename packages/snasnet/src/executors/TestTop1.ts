@@ -2,17 +2,18 @@
  * The `test-top1` evaluate executor: loads each trained model's weights back into a fresh network
  * and evaluates it on the test split in eval mode (BatchNorm running statistics, no dropout,
  * METHOD.md §5) — top-1, loss, the firing rate of every LIF layer and spikes per sample — with its
- * parameters and bytes. Its `items` are what a selector ranks (metric = top-1 as a fraction).
+ * parameters, bytes and memory on a device at every weight bit-width (`DeployedMemory`). Its `items`
+ * are what a selector ranks (metric = top-1 as a fraction).
  *
  * The weights are read from the safetensors file the train step stored, so an evaluation also
  * checks that the stored model is the trained one.
  *
  * @since 0.1.0
  */
-import { Architecture, DatasetLoader, Selector } from "@spikernel/core"
+import { Architecture, DatasetLoader, DeploymentMemory, Selector } from "@spikernel/core"
 import { Lif } from "@spikernel/neurons"
 import { Executor } from "@spikernel/pipeline"
-import { Network } from "@spikernel/spaces"
+import { DeployedMemory, Network } from "@spikernel/spaces"
 import type { Backend } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Effect, Schema } from "effect"
@@ -59,6 +60,8 @@ export const ModelEvaluation = Schema.Struct({
   spikesPerSample: Schema.Finite,
   params: Schema.Int,
   bytes: Schema.Int,
+  /** The memory on a device at 32/16/8/4-bit weights (weights, BN as shipped, state, activations). */
+  memory: DeploymentMemory.DeploymentMemory,
   /** Test top-1 the training measured after its last epoch (the same figure, recomputed here). */
   trainedTop1: Schema.Finite,
   epochs: Schema.Int,
@@ -102,7 +105,8 @@ export const testEvaluator: Executor.StepExecutor<
 > = {
   step: "evaluate",
   id,
-  version: 1,
+  // 2: every model and item carries its memory at each weight bit-width.
+  version: 2,
   description: "Test top-1, loss and per-layer firing rates of each trained model (eval mode), with its size",
   config: EvaluatorConfig,
   output: Evaluation,
@@ -148,6 +152,7 @@ export const testEvaluator: Executor.StepExecutor<
           spikesPerSample: evaluation.spikesPerSample,
           params: model.params,
           bytes: model.bytes,
+          memory: DeployedMemory.deployedMemory(model.architecture, model.network),
           trainedTop1: last?.testTop1 ?? Number.NaN,
           epochs: model.epochs.length,
           trainSeconds: model.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0)
@@ -161,7 +166,8 @@ export const testEvaluator: Executor.StepExecutor<
           architecture: model.architecture,
           metric: model.top1,
           params: model.params,
-          bytes: model.bytes
+          bytes: model.bytes,
+          memory: model.memory
         })),
         models
       }
