@@ -87,7 +87,15 @@ export const TrainedModel = Schema.Struct({
   /** True when the pipeline's selector picked it. */
   selected: Schema.Boolean,
   /** Per spiking layer, in network order; empty when not measured. */
-  firingRates: Schema.Array(FiringRate)
+  firingRates: Schema.Array(FiringRate),
+  /** Operations of one inference from the measured spikes, and their energy; absent when not measured. */
+  operations: Schema.optionalKey(
+    Schema.Struct({
+      synOps: Schema.Finite,
+      macs: Schema.Finite,
+      energyMicrojoules: Schema.Struct({ fp32: Schema.Finite, int8: Schema.Finite })
+    })
+  )
 })
 
 /**

@@ -33,6 +33,10 @@ export const ModelRow = Schema.Struct({
   pareto: Schema.Boolean,
   /** Mean firing rate over the model's spiking layers (a fraction); absent when not measured. */
   firingRate: Schema.optionalKey(Schema.Finite),
+  /** Accumulates driven by spikes in one inference; absent when not measured. */
+  synOps: Schema.optionalKey(Schema.Finite),
+  /** Energy of one inference's operations at FP32, 45 nm (Horowitz), in µJ; absent when not measured. */
+  energyMicrojoules: Schema.optionalKey(Schema.Finite),
   /** Paid seconds of the search that found the architecture; absent when no search of the report did. */
   searchSeconds: Schema.optionalKey(Schema.Finite)
 })

@@ -91,6 +91,7 @@ export const failuresTable = (analysis: Analysis): Table => ({
 export const modelsTable = (analysis: Analysis): Table => {
   const several = analysis.results.pipelines.length > 1
   const device = onDevice(analysis.results.trained)
+  const operations = analysis.results.trained.some((m) => m.synOps !== undefined)
   const budgets = analysis.results.pipelines.flatMap((p) =>
     p.memoryBudgetBytes === undefined
       ? []
@@ -106,6 +107,9 @@ export const modelsTable = (analysis: Analysis): Table => {
       (device
         ? ` On device: the ${memoryFigure(analysis.results.trained)} (weights, scales, BatchNorm as shipped, neuron state, spike buffers and the peak activation of one timestep).`
         : "") +
+      (operations
+        ? " SynOps: the accumulates one inference's measured spikes drive (spikes × fan-out per layer; the stem's multiply-accumulates on the image are in the energy, not here); energy: those operations at 45 nm FP32 (Horowitz, ISSCC 2014: 0.9 pJ per accumulate, 4.6 pJ per multiply-accumulate), memory access not included."
+        : "") +
       (budgets.length > 0
         ? ` Selected: the most accurate model within the memory budget (${budgets.join(", ")}).`
         : ""),
@@ -119,6 +123,7 @@ export const modelsTable = (analysis: Analysis): Table => {
       column("Bytes", true),
       ...(device ? [column("On device", true)] : []),
       column("Firing rate", true),
+      ...(operations ? [column("SynOps", true), column("Energy", true)] : []),
       column("Search time", true),
       column("Selected"),
       column("Pareto")
@@ -134,6 +139,12 @@ export const modelsTable = (analysis: Analysis): Table => {
         formatCount(m.bytes),
         ...(device ? [formatCount(memoryOf(m, true))] : []),
         m.firingRate === undefined ? "—" : formatPercent(m.firingRate),
+        ...(operations
+          ? [
+              m.synOps === undefined ? "—" : formatCount(Math.round(m.synOps)),
+              m.energyMicrojoules === undefined ? "—" : `${formatNumber(m.energyMicrojoules, 2)} µJ`
+            ]
+          : []),
         m.searchSeconds === undefined ? "—" : formatSeconds(m.searchSeconds),
         m.selected ? "yes" : "",
         m.pareto ? "yes" : ""

@@ -38,7 +38,7 @@ import {
 import { BudgetAblation, FrontComparison, KernelStudy, ProxyStudy } from "@spikernel/report"
 import { nsga2, randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
-import { SnasnetSpace } from "@spikernel/spaces"
+import { SnasnetSpace, SynapticOperations } from "@spikernel/spaces"
 import { Backend } from "@spikernel/tensor"
 import * as tf from "@tensorflow/tfjs"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
@@ -313,6 +313,16 @@ describe("executors", () => {
         expect(model.firingRates).toEqual(last.firingRates)
         expect(model.firingRates.some((rate) => rate.rate > 0)).toBe(true)
         expect(model.loss).toBeCloseTo(last.testLoss, 5)
+        // SynOps from the measured spikes: every measured layer has a fan-out, the stem's MACs once.
+        const fanOut = SynapticOperations.spikeFanOut(model.architecture, models[0].network)
+        const expected = model.firingRates.reduce(
+          (sum, rate) => sum + rate.rate * rate.neurons * models[0].timesteps * fanOut.get(rate.layer)!,
+          0
+        )
+        expect(model.operations.synOps).toBeCloseTo(expected, 6)
+        expect(model.operations.synOps).toBeGreaterThan(0)
+        expect(model.operations.macs).toBe(SynapticOperations.stemMacs(models[0].network))
+        expect(model.operations.energyMicrojoules.int8).toBeLessThan(model.operations.energyMicrojoules.fp32)
         expect(model.firingRates.map((rate) => rate.layer)).toContain("classifier.2")
         expect(evaluation.items[0].metric).toBe(model.top1)
       }),

@@ -13,6 +13,8 @@ export * as CellSpace from "./CellSpace.ts"
 export * as Initialisation from "./Initialisation.ts"
 /** Memory on a device at a weight bit-width: weights, BN as shipped, state, peak activations. */
 export * as DeployedMemory from "./DeployedMemory.ts"
+/** Synaptic operations and energy of one inference from measured firing rates. */
+export * as SynapticOperations from "./SynapticOperations.ts"
 /** The network: build, forward, weight assignment. */
 export * as Network from "./Network.ts"
 /** Skeleton settings and per-dataset presets. */

@@ -122,6 +122,7 @@ export const reportInputOf = (
     const evaluated: Array<{
       readonly item: Selector.SelectionItem
       readonly firingRates: ReportInput.TrainedModel["firingRates"]
+      readonly operations?: ReportInput.TrainedModel["operations"]
     }> = []
     for (const [role, input] of Object.entries(inputs).sort(([a], [b]) => a.localeCompare(b))) {
       const name = withoutPrefix(role)
@@ -159,8 +160,13 @@ export const reportInputOf = (
           const full = Schema.decodeUnknownOption(Evaluation)(input.encoded)
           if (full._tag === "Some") {
             for (const [i, item] of full.value.items.entries()) {
-              const rates = full.value.models[i]?.firingRates ?? []
-              evaluated.push({ item, firingRates: rates.map((r) => ({ layer: r.layer, rate: r.rate })) })
+              const model = full.value.models[i]
+              const rates = model?.firingRates ?? []
+              evaluated.push({
+                item,
+                firingRates: rates.map((r) => ({ layer: r.layer, rate: r.rate })),
+                ...(model === undefined ? {} : { operations: model.operations })
+              })
             }
             break
           }
@@ -216,7 +222,8 @@ export const reportInputOf = (
         bytes: item.bytes,
         ...(item.memory === undefined ? {} : { memory: item.memory }),
         selected: picked.has(item.id),
-        firingRates: evaluated[i].firingRates
+        firingRates: evaluated[i].firingRates,
+        ...(evaluated[i].operations === undefined ? {} : { operations: evaluated[i].operations })
       }))
     }
     return { input, pick, front }
@@ -248,7 +255,8 @@ export const htmlReporter: Executor.StepExecutor<
   step: "report",
   id,
   // 5: with a budget's weightBits, the pick, the front and the report use the memory on a device.
-  version: 5,
+  // 6: each trained model's synaptic operations and energy in the models table.
+  version: 6,
   description:
     "The HTML + SVG + Markdown report folder, with the Pareto front and the most accurate model within the budget",
   config: HtmlReporterConfig,

@@ -2,7 +2,8 @@
  * The `test-top1` evaluate executor: loads each trained model's weights back into a fresh network
  * and evaluates it on the test split in eval mode (BatchNorm running statistics, no dropout,
  * METHOD.md §5) — top-1, loss, the firing rate of every LIF layer and spikes per sample — with its
- * parameters, bytes and memory on a device at every weight bit-width (`DeployedMemory`). Its `items`
+ * parameters, bytes, memory on a device at every weight bit-width (`DeployedMemory`) and the
+ * synaptic operations and energy of one inference from the measured spikes (`SynapticOperations`). Its `items`
  * are what a selector ranks (metric = top-1 as a fraction).
  *
  * The weights are read from the safetensors file the train step stored, so an evaluation also
@@ -13,7 +14,7 @@
 import { Architecture, DatasetLoader, DeploymentMemory, Selector } from "@spikernel/core"
 import { Lif } from "@spikernel/neurons"
 import { Executor } from "@spikernel/pipeline"
-import { DeployedMemory, Network } from "@spikernel/spaces"
+import { DeployedMemory, Network, SynapticOperations } from "@spikernel/spaces"
 import type { Backend } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Effect, Schema } from "effect"
@@ -46,6 +47,24 @@ export type EvaluatorConfig = typeof EvaluatorConfig.Type
 export const testTop1 = (config: typeof EvaluatorConfig.Encoded = {}) => ({ id, config })
 
 /**
+ * Operations of one inference on the test split, from the measured firing rates: accumulates driven
+ * by spikes (SynOps), the stem's multiply-accumulates on the analog image, and the energy at
+ * Horowitz's 45 nm figures (FP32 and INT8 arithmetic, memory access not included).
+ *
+ * @since 0.1.0
+ */
+export const Operations = Schema.Struct({
+  synOps: Schema.Finite,
+  macs: Schema.Finite,
+  energyMicrojoules: Schema.Struct({ fp32: Schema.Finite, int8: Schema.Finite })
+})
+
+/**
+ * @since 0.1.0
+ */
+export type Operations = typeof Operations.Type
+
+/**
  * One model's evaluation.
  *
  * @since 0.1.0
@@ -62,6 +81,8 @@ export const ModelEvaluation = Schema.Struct({
   bytes: Schema.Int,
   /** The memory on a device at 32/16/8/4-bit weights (weights, BN as shipped, state, activations). */
   memory: DeploymentMemory.DeploymentMemory,
+  /** Operations of one inference from the measured spikes, and their energy (`SynapticOperations`). */
+  operations: Operations,
   /** Test top-1 the training measured after its last epoch (the same figure, recomputed here). */
   trainedTop1: Schema.Finite,
   epochs: Schema.Int,
@@ -106,7 +127,8 @@ export const testEvaluator: Executor.StepExecutor<
   step: "evaluate",
   id,
   // 2: every model and item carries its memory at each weight bit-width.
-  version: 2,
+  // 3: every model carries its synaptic operations and energy per inference.
+  version: 3,
   description: "Test top-1, loss and per-layer firing rates of each trained model (eval mode), with its size",
   config: EvaluatorConfig,
   output: Evaluation,
@@ -142,6 +164,18 @@ export const testEvaluator: Executor.StepExecutor<
           })
         )
         const last = model.epochs[model.epochs.length - 1]
+        // Evaluation feeds the image directly (the same input every timestep): the stem runs once.
+        const counted = SynapticOperations.synapticOperations({
+          arch: model.architecture,
+          config: model.network,
+          timesteps: model.timesteps,
+          firingRates: evaluation.firingRates,
+          staticInput: true
+        })
+        if ("unknown" in counted)
+          return yield* fail(
+            `${model.id}: the evaluation measured spikes of layer ${counted.unknown}, which the network does not have`
+          )
         models.push({
           id: model.id,
           architecture: model.architecture,
@@ -153,6 +187,14 @@ export const testEvaluator: Executor.StepExecutor<
           params: model.params,
           bytes: model.bytes,
           memory: DeployedMemory.deployedMemory(model.architecture, model.network),
+          operations: {
+            synOps: counted.synOps,
+            macs: counted.macs,
+            energyMicrojoules: {
+              fp32: SynapticOperations.energyMicrojoules(counted, SynapticOperations.horowitz45nmFp32),
+              int8: SynapticOperations.energyMicrojoules(counted, SynapticOperations.horowitz45nmInt8)
+            }
+          },
           trainedTop1: last?.testTop1 ?? Number.NaN,
           epochs: model.epochs.length,
           trainSeconds: model.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0)
