@@ -136,6 +136,7 @@ interface Dump {
   readonly edges: ReadonlyArray<readonly [string, string]>
   readonly metadata: Record<string, Dumped>
   readonly nodes: Record<string, { readonly type: string; readonly fields: Record<string, Dumped> }>
+  readonly type_errors: ReadonlyArray<string>
 }
 
 /** The nodes and edges of one cell of `mixed`, written out from METHOD.md §1.2 by hand. */
@@ -203,6 +204,8 @@ describe("NIR export", () => {
         const dump = JSON.parse(run.stdout) as Dump
         expect(dump.version).toBe("1.0.7")
         expect(dump.type).toBe("NIRGraph")
+        // every edge's shapes agree by NIR's type rules (what nir.read's type check demands)
+        expect(dump.type_errors).toEqual([])
 
         const cell1 = mixedCell("cell1", "stem")
         const cell2 = mixedCell("cell2", "resdownsample1")
