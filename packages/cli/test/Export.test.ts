@@ -1,7 +1,8 @@
 /**
  * `spikernel export --format nir` end to end: what `spikernel train` leaves (its checkpoint
- * directory) exports to an NIR file; stdout is one JSON document; an existing output, a missing or
- * damaged model and an unknown format each exit 1 with one line naming the file or the format.
+ * directory) exports to an NIR file, and so does the model a pipeline's train step stored; stdout is
+ * one JSON document; an existing output, a missing or damaged model, an unknown format, step or model
+ * each exit 1 with one line naming the file or the format.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
@@ -127,6 +128,90 @@ describe("spikernel export", () => {
       'spikernel: --format: "onnx" is not a known export format (known: nir)'
     ])
     expect(fs.readdirSync(dir).sort()).toEqual(["ck", "damaged.safetensors", "model.nir"])
+    fs.rmSync(dir, { recursive: true, force: true })
+  }, 120_000)
+
+  it("exports the model a pipeline's train step stored (architecture, network and T from the store)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "spikernel-cli-export-pipeline-"))
+    const file = path.join(dir, "tiny.ts")
+    const store = path.join(dir, "store")
+    fs.writeFileSync(
+      file,
+      `import { bptt, Datasets, fixed, kernelSetSteps, load, pipeline, Scorers, use } from "@spikernel/snasnet"
+const data = load({ loader: use(Datasets.Synthetic.synthetic, { trainSize: 32, testSize: 16 }) })
+const network = { preset: "fashion-mnist", widths: [2, 4] as [number, number] }
+const set = kernelSetSteps({
+  name: "tiny",
+  dataset: data,
+  kernels: [1, 3],
+  scorer: use(Scorers.params, { network }),
+  budget: 1,
+  strategy: use(fixed, { architectures: ["${arch}"] }),
+  trainer: bptt({ network, training: { epochs: 1, batchSize: 16, timesteps: 3 } })
+})
+export default pipeline({ name: "tiny", seed: 1, steps: { data, ...set.steps } })
+`
+    )
+    const ran = spikernel("run", file, "--store", store, "--backend", "wasm")
+    expect(ran.status).toBe(0)
+    const out = path.join(dir, "model.nir")
+    const exported = spikernel(
+      "export",
+      "--format",
+      "nir",
+      file,
+      "--store",
+      store,
+      "--out",
+      out,
+      "--backend",
+      "wasm",
+      "--json"
+    )
+    expect(exported.stderr).not.toContain("spikernel:")
+    expect(exported.status).toBe(0)
+    const output = Schema.decodeUnknownSync(ExportOutput)(JSON.parse(exported.stdout))
+    expect(output.model).toMatch(new RegExp(`^${file} \\(run .+, step train-tiny, model 0\\)$`))
+    expect(output.layout).toBe("torch")
+    expect(output.arch).toBe(arch)
+    expect(output.network.widths).toEqual([2, 4])
+    expect(output.timesteps).toBe(3)
+    expect(output.delays).toBe(2)
+    expect(fs.existsSync(out)).toBe(true)
+
+    const noStep = spikernel(
+      "export",
+      "--format",
+      "nir",
+      file,
+      "--store",
+      store,
+      "--out",
+      path.join(dir, "a.nir"),
+      "--step",
+      "train-x"
+    )
+    expect(noStep.status).toBe(1)
+    expect(failureLine(noStep.stderr)[0]).toMatch(
+      new RegExp(`^spikernel: ${file}: run \\S+ has no train step "train-x" \\(it has: train-tiny\\)$`)
+    )
+    const noModel = spikernel(
+      "export",
+      "--format",
+      "nir",
+      file,
+      "--store",
+      store,
+      "--out",
+      path.join(dir, "b.nir"),
+      "--model-id",
+      "7"
+    )
+    expect(noModel.status).toBe(1)
+    expect(failureLine(noModel.stderr)).toEqual([
+      `spikernel: ${file}: step "train-tiny" has no model "7" (it has: 0)`
+    ])
+    expect(fs.existsSync(path.join(dir, "a.nir")) || fs.existsSync(path.join(dir, "b.nir"))).toBe(false)
     fs.rmSync(dir, { recursive: true, force: true })
   }, 120_000)
 })

@@ -158,26 +158,21 @@ const layoutOf = (
   })
 
 /**
- * Exports the trained model of `config.model`, the weights of network `network` of `arch`, as an
- * NIR graph in HDF5 at `config.out`.
+ * Exports weights (safetensors bytes read from `source`, named in errors) of network `network` of
+ * `arch` as an NIR graph in HDF5 at `config.out` (`config.model` is not read).
  *
  * @since 0.1.0
  */
-export const exportNir = (
+export const exportNirWeights = (
   config: ExportConfig,
   arch: Architecture.Architecture,
-  network: NetworkConfig.NetworkConfig
+  network: NetworkConfig.NetworkConfig,
+  weightsBytes: { readonly bytes: Uint8Array; readonly source: string }
 ): Effect.Effect<ExportSummary, NirError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     yield* refuseExisting(config.out, { overwrite: config.overwrite })
-    const fs = yield* FileSystem.FileSystem
-    const file = yield* weightsFile(config.model)
-    const bytes = yield* fs
-      .readFile(file)
-      .pipe(
-        Effect.mapError((error) => new NirError({ path: file, reason: "missing", detail: error.message }))
-      )
-    const tensors = yield* Safetensors.decode(bytes, file).pipe(
+    const file = weightsBytes.source
+    const tensors = yield* Safetensors.decode(weightsBytes.bytes, file).pipe(
       Effect.mapError(
         (error) =>
           new NirError({
@@ -227,3 +222,26 @@ export const exportNir = (
       delays: types.Delay ?? 0
     }
   }).pipe(Effect.scoped)
+
+/**
+ * Exports the trained model of `config.model` (a safetensors file or a checkpoint directory), the
+ * weights of network `network` of `arch`, as an NIR graph in HDF5 at `config.out`.
+ *
+ * @since 0.1.0
+ */
+export const exportNir = (
+  config: ExportConfig,
+  arch: Architecture.Architecture,
+  network: NetworkConfig.NetworkConfig
+): Effect.Effect<ExportSummary, NirError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    yield* refuseExisting(config.out, { overwrite: config.overwrite })
+    const fs = yield* FileSystem.FileSystem
+    const file = yield* weightsFile(config.model)
+    const bytes = yield* fs
+      .readFile(file)
+      .pipe(
+        Effect.mapError((error) => new NirError({ path: file, reason: "missing", detail: error.message }))
+      )
+    return yield* exportNirWeights(config, arch, network, { bytes, source: file })
+  })
