@@ -9,7 +9,7 @@
 //   file's imports of those are mapped onto these entries by the launcher's resolution hook
 //   (`bin/spikernel-resolve.mjs`), so the pipeline and the CLI share one copy of each module.
 // - tfjs, Vega, the TypeScript compiler and other packages that locate files next to themselves
-//   stay in node_modules (external).
+//   stay in node_modules (external); so does h5wasm (4 MiB of compiled HDF5, loaded by `export` only).
 // - `import.meta.url` of every bundled module is its source file's URL, so that paths made from it
 //   (the bundled data set, the repository root, tfjs's wasm files) are what they are unbundled.
 // - `dist/manifest.json` lists every input file (the installed packages through npm's
@@ -30,7 +30,7 @@ const dist = join(cli, "dist")
 const strict = process.argv.includes("--strict")
 
 const external =
-  /^(@tensorflow\/|vega($|-)|playwright|typescript($|\/)|tsx($|\/)|esbuild($|\/)|better-sqlite3|pg($|\/)|pg-|@spikernel\/onednn)/
+  /^(@tensorflow\/|vega($|-)|playwright|typescript($|\/)|tsx($|\/)|esbuild($|\/)|better-sqlite3|pg($|\/)|pg-|@spikernel\/onednn|h5wasm($|\/))/
 
 const packageEntries = () => {
   const entries = {}

@@ -76,6 +76,22 @@ const parseWidths = (text: string): Effect.Effect<readonly [number, number], Con
 }
 
 /**
+ * `--backend NAME` checked against the backend choices (a ConfigError naming the flag).
+ *
+ * @since 0.1.0
+ */
+export const parseBackend = (text: string) =>
+  Schema.decodeUnknownEffect(BackendChoice)(text).pipe(
+    Effect.mapError(
+      () =>
+        new ConfigError({
+          source: "--backend",
+          reason: `"${text}" is not one of ${BackendChoice.literals.join(", ")}`
+        })
+    )
+  )
+
+/**
  * The parsed `network` flags, `--dataset` and `--backend`, each failing with a ConfigError that
  * names the flag.
  *
@@ -93,14 +109,6 @@ export const parseNetworkInput = Effect.fnUntraced(function* (input: {
   const arch = yield* Architecture.parseArchitecture(input.arch, { cellType: input.cell, kernels })
   const spec = yield* DatasetSpec.parseDatasetSpec(input.dataset, "--dataset")
   const widths = Option.isSome(input.widths) ? yield* parseWidths(input.widths.value) : undefined
-  const backendChoice = yield* Schema.decodeUnknownEffect(BackendChoice)(input.backend).pipe(
-    Effect.mapError(
-      () =>
-        new ConfigError({
-          source: "--backend",
-          reason: `"${input.backend}" is not one of ${BackendChoice.literals.join(", ")}`
-        })
-    )
-  )
+  const backendChoice = yield* parseBackend(input.backend)
   return { kernels, arch, spec, widths, backendChoice }
 })

@@ -54,6 +54,10 @@ export * as Networks from "./Networks.ts"
 export * as ScoringNetworks from "./ScoringNetworks.ts"
 /** Weights in the official PyTorch `state_dict` layout (safetensors). */
 export * as TorchWeights from "./TorchWeights.ts"
+/** A trained network as an NIR graph (plain data), its HDF5 file, and the export. */
+export * as Nir from "./Nir.ts"
+export * as NirExport from "./NirExport.ts"
+export * as NirFile from "./NirFile.ts"
 /** A spaces network as training trains it. */
 export { trainableNetwork } from "./TrainableNetwork.ts"
 /** The `fixed` strategy: given architectures, in order, once each. */

@@ -59,6 +59,13 @@ export {
   type BatchNormWeights,
   channelMean
 } from "./BatchNorm.ts"
+export {
+  type BatchNormStatistics,
+  type ChannelAffine,
+  type FoldedConv,
+  foldBatchNorm,
+  inferenceAffine
+} from "./BatchNormFold.ts"
 export { avgPool2dIncludePad } from "./Pooling.ts"
 export { atanSurrogate, heaviside, spikeWithSurrogate } from "./Spike.ts"
 export { type LoadedWasm, maxWasmThreads, wasmBinaryDir } from "./WasmLoader.ts"

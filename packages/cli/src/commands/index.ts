@@ -33,6 +33,7 @@ export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
   arch: () => import("./Arch.ts").then((m) => m.arch),
   score: () => import("./Score.ts").then((m) => m.score),
   train: () => import("./Train.ts").then((m) => m.train),
+  export: () => import("./Export.ts").then((m) => m.exportCommand),
   bench: () => import("./Bench.ts").then((m) => m.bench)
 }
 
