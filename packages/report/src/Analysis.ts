@@ -126,6 +126,7 @@ const modelRows = (input: ReportInput, cost: SearchCost): Array<Omit<ModelRow, "
       ...(input.weightBits === undefined ? {} : { weightBits: input.weightBits }),
       selected: model.selected,
       ...(firingRate === undefined ? {} : { firingRate }),
+      ...(model.quantized === undefined ? {} : { quantized: model.quantized }),
       ...(model.operations === undefined
         ? {}
         : { synOps: model.operations.synOps, energyMicrojoules: model.operations.energyMicrojoules.fp32 }),

@@ -88,6 +88,8 @@ export const TrainedModel = Schema.Struct({
   selected: Schema.Boolean,
   /** Per spiking layer, in network order; empty when not measured. */
   firingRates: Schema.Array(FiringRate),
+  /** Top-1 (a fraction) with the weights quantized after training, per bit-width; absent when not measured. */
+  quantized: Schema.optionalKey(Schema.Array(Schema.Struct({ bits: Schema.Int, accuracy: Fraction }))),
   /** Operations of one inference from the measured spikes, and their energy; absent when not measured. */
   operations: Schema.optionalKey(
     Schema.Struct({

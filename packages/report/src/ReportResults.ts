@@ -33,6 +33,8 @@ export const ModelRow = Schema.Struct({
   pareto: Schema.Boolean,
   /** Mean firing rate over the model's spiking layers (a fraction); absent when not measured. */
   firingRate: Schema.optionalKey(Schema.Finite),
+  /** Top-1 with the weights quantized after training, per bit-width; absent when not measured. */
+  quantized: Schema.optionalKey(Schema.Array(Schema.Struct({ bits: Schema.Int, accuracy: Schema.Finite }))),
   /** Accumulates driven by spikes in one inference; absent when not measured. */
   synOps: Schema.optionalKey(Schema.Finite),
   /** Energy of one inference's operations at FP32, 45 nm (Horowitz), in µJ; absent when not measured. */

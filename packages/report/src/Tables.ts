@@ -92,6 +92,9 @@ export const modelsTable = (analysis: Analysis): Table => {
   const several = analysis.results.pipelines.length > 1
   const device = onDevice(analysis.results.trained)
   const operations = analysis.results.trained.some((m) => m.synOps !== undefined)
+  const quantizedBits = [
+    ...new Set(analysis.results.trained.flatMap((m) => (m.quantized ?? []).map((q) => q.bits)))
+  ]
   const budgets = analysis.results.pipelines.flatMap((p) =>
     p.memoryBudgetBytes === undefined
       ? []
@@ -107,6 +110,9 @@ export const modelsTable = (analysis: Analysis): Table => {
       (device
         ? ` On device: the ${memoryFigure(analysis.results.trained)} (weights, scales, BatchNorm as shipped, neuron state, spike buffers and the peak activation of one timestep).`
         : "") +
+      (quantizedBits.length > 0
+        ? ` At ${quantizedBits.join(" and ")} bits: test top-1 with every convolution and linear weight quantized after training (symmetric, per output channel; BatchNorm, biases, membranes and activations stay float).`
+        : "") +
       (operations
         ? " SynOps: the accumulates one inference's measured spikes drive (spikes × fan-out per layer; the stem's multiply-accumulates on the image are in the energy, not here); energy: those operations at 45 nm FP32 (Horowitz, ISSCC 2014: 0.9 pJ per accumulate, 4.6 pJ per multiply-accumulate), memory access not included."
         : "") +
@@ -119,6 +125,7 @@ export const modelsTable = (analysis: Analysis): Table => {
       column("Architecture"),
       column("SAHD score", true),
       column("Accuracy", true),
+      ...quantizedBits.map((bits) => column(`At ${bits} bits`, true)),
       column("Parameters", true),
       column("Bytes", true),
       ...(device ? [column("On device", true)] : []),
@@ -135,6 +142,10 @@ export const modelsTable = (analysis: Analysis): Table => {
         Architecture.formatArchitecture(m.architecture),
         formatNumber(m.score, 2),
         formatPercent(m.accuracy),
+        ...quantizedBits.map((bits) => {
+          const q = m.quantized?.find((entry) => entry.bits === bits)
+          return q === undefined ? "—" : formatPercent(q.accuracy)
+        }),
         formatCount(m.params),
         formatCount(m.bytes),
         ...(device ? [formatCount(memoryOf(m, true))] : []),

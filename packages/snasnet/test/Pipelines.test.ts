@@ -409,7 +409,7 @@ describe("executors", () => {
           .execute({
             step: "evaluate",
             key: "e",
-            config: { batchSize: 8 },
+            config: { batchSize: 8, quantize: [8, 4] },
             seed: 9,
             inputs: {
               models: {
@@ -423,6 +423,9 @@ describe("executors", () => {
           })
           .pipe(Effect.provide(compute))
         expect(evaluation.models[0].top1).toBe(resumed.models[0].epochs[1].testTop1)
+        // The quantized evaluations come first and leave the trained weights' evaluation untouched.
+        expect(evaluation.models[0].quantized.map((q) => q.bits)).toEqual([8, 4])
+        for (const q of evaluation.models[0].quantized) expect(q.top1).toBeGreaterThanOrEqual(0)
         expect(tf.memory().numTensors).toBe(tensorsBefore)
       }),
     600_000

@@ -123,6 +123,7 @@ export const reportInputOf = (
       readonly item: Selector.SelectionItem
       readonly firingRates: ReportInput.TrainedModel["firingRates"]
       readonly operations?: ReportInput.TrainedModel["operations"]
+      readonly quantized?: ReportInput.TrainedModel["quantized"]
     }> = []
     for (const [role, input] of Object.entries(inputs).sort(([a], [b]) => a.localeCompare(b))) {
       const name = withoutPrefix(role)
@@ -165,7 +166,12 @@ export const reportInputOf = (
               evaluated.push({
                 item,
                 firingRates: rates.map((r) => ({ layer: r.layer, rate: r.rate })),
-                ...(model === undefined ? {} : { operations: model.operations })
+                ...(model === undefined
+                  ? {}
+                  : {
+                      operations: model.operations,
+                      quantized: model.quantized.map((q) => ({ bits: q.bits, accuracy: q.top1 }))
+                    })
               })
             }
             break
@@ -223,7 +229,8 @@ export const reportInputOf = (
         ...(item.memory === undefined ? {} : { memory: item.memory }),
         selected: picked.has(item.id),
         firingRates: evaluated[i].firingRates,
-        ...(evaluated[i].operations === undefined ? {} : { operations: evaluated[i].operations })
+        ...(evaluated[i].operations === undefined ? {} : { operations: evaluated[i].operations }),
+        ...(evaluated[i].quantized === undefined ? {} : { quantized: evaluated[i].quantized })
       }))
     }
     return { input, pick, front }
@@ -255,7 +262,7 @@ export const htmlReporter: Executor.StepExecutor<
   step: "report",
   id,
   // 5: with a budget's weightBits, the pick, the front and the report use the memory on a device.
-  // 6: each trained model's synaptic operations and energy in the models table.
+  // 6: each trained model's synaptic operations, energy and quantized top-1 in the models table.
   version: 6,
   description:
     "The HTML + SVG + Markdown report folder, with the Pareto front and the most accurate model within the budget",

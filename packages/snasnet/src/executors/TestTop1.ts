@@ -19,6 +19,7 @@ import type { Backend } from "@spikernel/tensor"
 import * as Training from "@spikernel/training"
 import { Effect, Schema } from "effect"
 import { assignTorchWeights, decodeTorchWeights } from "../TorchWeights.ts"
+import { quantizeTorchWeights } from "../Quantization.ts"
 import { trainableNetwork } from "../TrainableNetwork.ts"
 import { trainedModelsOf } from "./Bptt.ts"
 
@@ -31,7 +32,14 @@ const Positive = Schema.Int.check(Schema.isGreaterThan(0))
  */
 export const EvaluatorConfig = Schema.Struct({
   /** Images per forward pass; the results do not depend on it (eval mode). */
-  batchSize: Positive.pipe(Schema.withDecodingDefaultKey(Effect.succeed(100)))
+  batchSize: Positive.pipe(Schema.withDecodingDefaultKey(Effect.succeed(100))),
+  /**
+   * Also evaluate each model with its convolution and linear weights quantized (symmetric, per
+   * output channel, `Quantization`) to these bit-widths; `[]` skips it.
+   */
+  quantize: Schema.Array(Schema.Literals([8, 4])).pipe(
+    Schema.withDecodingDefaultKey(Effect.succeed([8, 4] as const))
+  )
 })
 
 /**
@@ -83,6 +91,10 @@ export const ModelEvaluation = Schema.Struct({
   memory: DeploymentMemory.DeploymentMemory,
   /** Operations of one inference from the measured spikes, and their energy (`SynapticOperations`). */
   operations: Operations,
+  /** Top-1 and loss with the weights quantized after training, per bit-width (`quantize`). */
+  quantized: Schema.Array(
+    Schema.Struct({ bits: Schema.Literals([8, 4]), top1: Schema.Finite, loss: Schema.Finite })
+  ),
   /** Test top-1 the training measured after its last epoch (the same figure, recomputed here). */
   trainedTop1: Schema.Finite,
   epochs: Schema.Int,
@@ -127,7 +139,8 @@ export const testEvaluator: Executor.StepExecutor<
   step: "evaluate",
   id,
   // 2: every model and item carries its memory at each weight bit-width.
-  // 3: every model carries its synaptic operations and energy per inference.
+  // 3: every model carries its synaptic operations and energy per inference, and its top-1 with
+  //    weights quantized to 8 and 4 bits.
   version: 3,
   description: "Test top-1, loss and per-layer firing rates of each trained model (eval mode), with its size",
   config: EvaluatorConfig,
@@ -155,12 +168,25 @@ export const testEvaluator: Executor.StepExecutor<
             const weights = yield* decodeTorchWeights(model.weights, `model ${model.id}`).pipe(
               Effect.mapError((error) => fail(error.message))
             )
-            yield* assignTorchWeights(network, weights).pipe(Effect.mapError((error) => fail(error.reason)))
-            return yield* Training.evaluate({
-              model: trainableNetwork(network),
-              timesteps: model.timesteps,
-              batchSize: context.config.batchSize
-            }).pipe(Effect.mapError((error) => fail(`${model.id}: ${error.message}`)))
+            const evaluateWith = (assigned: typeof weights, what: string) =>
+              Effect.andThen(
+                assignTorchWeights(network, assigned).pipe(Effect.mapError((error) => fail(error.reason))),
+                Training.evaluate({
+                  model: trainableNetwork(network),
+                  timesteps: model.timesteps,
+                  batchSize: context.config.batchSize
+                }).pipe(Effect.mapError((error) => fail(`${model.id}${what}: ${error.message}`)))
+              )
+            const quantized: Array<ModelEvaluation["quantized"][number]> = []
+            for (const bits of context.config.quantize) {
+              const result = yield* evaluateWith(
+                quantizeTorchWeights(weights, bits),
+                ` at ${bits}-bit weights`
+              )
+              quantized.push({ bits, top1: result.top1, loss: result.loss })
+            }
+            // Last, the trained weights themselves: the evaluation this record is about.
+            return { ...(yield* evaluateWith(weights, "")), quantized }
           })
         )
         const last = model.epochs[model.epochs.length - 1]
@@ -195,6 +221,7 @@ export const testEvaluator: Executor.StepExecutor<
               int8: SynapticOperations.energyMicrojoules(counted, SynapticOperations.horowitz45nmInt8)
             }
           },
+          quantized: evaluation.quantized,
           trainedTop1: last?.testTop1 ?? Number.NaN,
           epochs: model.epochs.length,
           trainSeconds: model.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0)
