@@ -88,21 +88,17 @@ export {
   frontComparisonSteps
 } from "./executors/FrontComparison.ts"
 /** The kernel-size study (issue 18). */
-export {
-  KernelStudyConfig,
-  KernelStudyReport,
-  kernelStudyReporter,
-  kernelStudySteps
-} from "./executors/KernelStudy.ts"
+export { KernelStudyConfig, kernelStudyReporter, kernelStudySteps } from "./executors/KernelStudy.ts"
 /** The proxy-quality study (issue 18). */
 export {
   ProxyStudyConfig,
   ProxyStudyReport,
   proxyStudyReporter,
   proxyStudySteps,
-  randomProxy,
-  StudyReport
+  randomProxy
 } from "./executors/ProxyStudy.ts"
+/** What every study report step stores, and the executor they share. */
+export { StudyReport, studyReporter } from "./executors/StudyReporter.ts"
 /** What a train step outputs. */
 export { TrainedModel, TrainedModels, TrainProgress } from "./executors/TrainedModels.ts"
 /** The benchmarks of `spikernel bench score` and `spikernel bench train`. */

@@ -48,9 +48,10 @@ import { bptt, bpttTrainer, TrainerConfig } from "../src/executors/Bptt.ts"
 import { HtmlReport, htmlReport } from "../src/executors/Html.ts"
 import { BudgetAblationReport, budgetAblationSteps } from "../src/executors/BudgetAblation.ts"
 import { frontComparisonSteps } from "../src/executors/FrontComparison.ts"
-import { KernelStudyReport, kernelStudySteps } from "../src/executors/KernelStudy.ts"
+import { kernelStudySteps } from "../src/executors/KernelStudy.ts"
 import { publishedArchitectures } from "../src/Paper.ts"
-import { ProxyStudyReport, proxyStudySteps, StudyReport } from "../src/executors/ProxyStudy.ts"
+import { ProxyStudyReport, proxyStudySteps } from "../src/executors/ProxyStudy.ts"
+import { StudyReport } from "../src/executors/StudyReporter.ts"
 import { Evaluation, testEvaluator } from "../src/executors/TestTop1.ts"
 import { TrainedModels, TrainProgress } from "../src/executors/TrainedModels.ts"
 
@@ -636,7 +637,7 @@ describe("the kernel-size study (issue 18)", () => {
         const decl = pipeline({ name: "tiny-kernel-study", seed: 1, steps })
         const first = yield* runTiny(store, out, { decl })
         expect(first.manifest.steps.every((step) => step.status === "computed")).toBe(true)
-        const stored = Schema.decodeUnknownSync(KernelStudyReport)(first.results.study)
+        const stored = Schema.decodeUnknownSync(StudyReport)(first.results.study)
         const results = Schema.decodeUnknownSync(KernelStudy.KernelStudyResults)(
           JSON.parse(readFileSync(stored.results, "utf8")),
           { onExcessProperty: "error" }

@@ -9,9 +9,9 @@
 import { Executor, report, type Step, search, use } from "@spikernel/pipeline"
 import { BudgetAblation } from "@spikernel/report"
 import { randomSearch } from "@spikernel/search"
-import { Effect, type FileSystem, Path, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { setName, space } from "../KernelSetSteps.ts"
-import { StudyReport } from "./ProxyStudy.ts"
+import { StudyReport, studyReporter } from "./StudyReporter.ts"
 
 const id = "budget-ablation"
 
@@ -38,35 +38,20 @@ export type BudgetAblationConfig = typeof BudgetAblationConfig.Type
  */
 export const BudgetAblationReport = StudyReport
 
-const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
-
 /**
  * @since 0.1.0
  */
-export const budgetAblationReporter: Executor.StepExecutor<
-  BudgetAblationConfig,
-  typeof BudgetAblationConfig.Encoded,
-  StudyReport,
-  typeof StudyReport.Encoded,
-  FileSystem.FileSystem | Path.Path
-> = {
-  step: "report",
+export const budgetAblationReporter = studyReporter({
   id,
   version: 1,
   description: "The search-budget ablation: best score after b candidates, over seeds, per kernel set",
   config: BudgetAblationConfig,
-  output: StudyReport,
-  files: (output) => output.files,
-  execute: (context) =>
+  write: ({ config, inputs, dataset, outDir, fail }) =>
     Effect.gen(function* () {
-      const config = context.config
-      let dataset = "—"
-      const data = context.inputs["from.data"]
-      if (data?.kind === "load") dataset = data.value.name
       const searches: Array<BudgetAblation.BudgetAblationInput["searches"][number]> = []
       let scorer = "—"
       for (const [name, { seed }] of Object.entries(config.searches).sort(([a], [b]) => a.localeCompare(b))) {
-        const found = yield* Executor.inputOf(id, context.inputs, `from.${name}`, ["search"])
+        const found = yield* Executor.inputOf(id, inputs, `from.${name}`, ["search"])
         const records = [...found.value.records].sort((a, b) => a.index - b.index)
         const first = records[0]
         if (first === undefined) return yield* fail(`search "${name}" has no candidates`)
@@ -77,24 +62,19 @@ export const budgetAblationReporter: Executor.StepExecutor<
           scores: records.map((record) => record.scores[0]?.value ?? Number.NEGATIVE_INFINITY)
         })
       }
-      const path = yield* Path.Path
       const written = yield* BudgetAblation.writeBudgetAblation(
-        { name: config.name, dataset, scorer, budgets: config.budgets, searches },
-        path.resolve(config.out)
+        { name: config.name, dataset: dataset ?? "—", scorer, budgets: config.budgets, searches },
+        outDir
       ).pipe(Effect.mapError((error) => fail(error.message)))
       const largest = Math.max(...config.budgets)
-      const finals = written.analysis.rows
-        .filter((row) => row.budget === largest)
-        .map((row) => `${row.kernels}: best ${row.mean.toFixed(3)} ± ${row.sd.toFixed(3)} after ${largest}`)
       return {
-        index: written.index,
-        summary: written.summary,
-        results: written.results,
-        files: written.written,
-        note: [...finals, `report: ${written.index}`].join("\n")
+        files: written,
+        lines: written.analysis.rows
+          .filter((row) => row.budget === largest)
+          .map((row) => `${row.kernels}: best ${row.mean.toFixed(3)} ± ${row.sd.toFixed(3)} after ${largest}`)
       }
     })
-}
+})
 
 /**
  * The steps of a budget ablation: per kernel set and seed one random search of the largest budget

@@ -7,9 +7,9 @@
  */
 import { Executor, report, type Step, search } from "@spikernel/pipeline"
 import { FrontComparison } from "@spikernel/report"
-import { Effect, type FileSystem, Path, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { space } from "../KernelSetSteps.ts"
-import { StudyReport } from "./ProxyStudy.ts"
+import { studyReporter } from "./StudyReporter.ts"
 
 const id = "front-comparison"
 
@@ -28,37 +28,22 @@ export const FrontComparisonConfig = Schema.Struct({
  */
 export type FrontComparisonConfig = typeof FrontComparisonConfig.Type
 
-const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
-
 /**
  * @since 0.1.0
  */
-export const frontComparisonReporter: Executor.StepExecutor<
-  FrontComparisonConfig,
-  typeof FrontComparisonConfig.Encoded,
-  StudyReport,
-  typeof StudyReport.Encoded,
-  FileSystem.FileSystem | Path.Path
-> = {
-  step: "report",
+export const frontComparisonReporter = studyReporter({
   id,
   version: 1,
   description: "Score–memory Pareto fronts of searches and their hypervolume, per strategy over seeds",
   config: FrontComparisonConfig,
-  output: StudyReport,
-  files: (output) => output.files,
-  execute: (context) =>
+  write: ({ config, inputs, dataset, outDir, fail }) =>
     Effect.gen(function* () {
-      const config = context.config
-      let dataset = "—"
-      const data = context.inputs["from.data"]
-      if (data?.kind === "load") dataset = data.value.name
       let scorer = "—"
       const searches: Array<FrontComparison.FrontSearch> = []
       for (const [name, { strategy, seed }] of Object.entries(config.searches).sort(([a], [b]) =>
         a.localeCompare(b)
       )) {
-        const found = yield* Executor.inputOf(id, context.inputs, `from.${name}`, ["search"])
+        const found = yield* Executor.inputOf(id, inputs, `from.${name}`, ["search"])
         scorer = found.value.scorer
         searches.push({
           strategy,
@@ -70,24 +55,19 @@ export const frontComparisonReporter: Executor.StepExecutor<
       }
       const [head, ...tail] = searches
       if (head === undefined) return yield* fail("the comparison has no search")
-      const path = yield* Path.Path
       const written = yield* FrontComparison.writeFrontComparison(
-        { name: config.name, dataset, scorer, searches: [head, ...tail] },
-        path.resolve(config.out)
+        { name: config.name, dataset: dataset ?? "—", scorer, searches: [head, ...tail] },
+        outDir
       ).pipe(Effect.mapError((error) => fail(error.message)))
-      const rows = written.analysis.strategies.map(
-        (s) =>
-          `${s.strategy}: hypervolume ${s.hypervolume.mean.toFixed(4)} ± ${Number.isNaN(s.hypervolume.sd) ? "—" : s.hypervolume.sd.toFixed(4)} over ${s.seeds} seeds, best on ${s.winsBySeed}`
-      )
       return {
-        index: written.index,
-        summary: written.summary,
-        results: written.results,
-        files: written.written,
-        note: [...rows, `report: ${written.index}`].join("\n")
+        files: written,
+        lines: written.analysis.strategies.map(
+          (s) =>
+            `${s.strategy}: hypervolume ${s.hypervolume.mean.toFixed(4)} ± ${Number.isNaN(s.hypervolume.sd) ? "—" : s.hypervolume.sd.toFixed(4)} over ${s.seeds} seeds, best on ${s.winsBySeed}`
+        )
       }
     })
-}
+})
 
 /**
  * The steps of a front comparison: per strategy and seed one search of `budget` candidates in the

@@ -10,11 +10,11 @@ import { Executor, report, type Step, search, select, train, use } from "@spiker
 import { KernelStudy } from "@spikernel/report"
 import { params } from "@spikernel/scorers"
 import { topK } from "@spikernel/selectors"
-import { Effect, type FileSystem, Path, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { fixed } from "../Fixed.ts"
 import { space } from "../KernelSetSteps.ts"
 import type { bptt } from "./Bptt.ts"
-import { StudyReport } from "./ProxyStudy.ts"
+import { studyReporter } from "./StudyReporter.ts"
 import { TrainedModels } from "./TrainedModels.ts"
 
 const id = "kernel-study"
@@ -39,42 +39,20 @@ export const KernelStudyConfig = Schema.Struct({
 export type KernelStudyConfig = typeof KernelStudyConfig.Type
 
 /**
- * What the `kernel-study` step stores.
- *
  * @since 0.1.0
  */
-export const KernelStudyReport = StudyReport
-
-const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
-
-/**
- * @since 0.1.0
- */
-export const kernelStudyReporter: Executor.StepExecutor<
-  KernelStudyConfig,
-  typeof KernelStudyConfig.Encoded,
-  StudyReport,
-  typeof StudyReport.Encoded,
-  FileSystem.FileSystem | Path.Path
-> = {
-  step: "report",
+export const kernelStudyReporter = studyReporter({
   id,
   version: 1,
   description: "The kernel-size study: test accuracy (curves and final, mean ± sd over seeds) by kernel size",
   config: KernelStudyConfig,
-  output: StudyReport,
-  files: (output) => output.files,
-  execute: (context) =>
+  write: ({ config, inputs, dataset, outDir, fail }) =>
     Effect.gen(function* () {
-      const config = context.config
-      let dataset = "—"
-      const data = context.inputs["from.data"]
-      if (data?.kind === "load") dataset = data.value.name
       const runs: Array<KernelStudy.KernelRun> = []
       for (const [name, { kernel, seed }] of Object.entries(config.runs).sort(([a], [b]) =>
         a.localeCompare(b)
       )) {
-        const trained = yield* Executor.inputOf(id, context.inputs, `from.${name}`, ["train"])
+        const trained = yield* Executor.inputOf(id, inputs, `from.${name}`, ["train"])
         const models = yield* Schema.decodeUnknownEffect(TrainedModels)(trained.encoded).pipe(
           Effect.mapError(() => fail(`the output of "${name}" is not a bptt training's models`))
         )
@@ -93,24 +71,24 @@ export const kernelStudyReporter: Executor.StepExecutor<
       }
       const [head, ...tail] = runs
       if (head === undefined) return yield* fail("the study has no training")
-      const path = yield* Path.Path
       const written = yield* KernelStudy.writeKernelStudy(
-        { name: config.name, dataset, architecture: config.architecture, runs: [head, ...tail] },
-        path.resolve(config.out)
+        {
+          name: config.name,
+          dataset: dataset ?? "—",
+          architecture: config.architecture,
+          runs: [head, ...tail]
+        },
+        outDir
       ).pipe(Effect.mapError((error) => fail(error.message)))
-      const rows = written.analysis.rows.map(
-        (row) =>
-          `${row.kernel}×${row.kernel}: ${(row.final.mean * 100).toFixed(2)} ± ${Number.isNaN(row.final.sd) ? "—" : (row.final.sd * 100).toFixed(2)} % over ${row.seeds} seeds`
-      )
       return {
-        index: written.index,
-        summary: written.summary,
-        results: written.results,
-        files: written.written,
-        note: [...rows, `report: ${written.index}`].join("\n")
+        files: written,
+        lines: written.analysis.rows.map(
+          (row) =>
+            `${row.kernel}×${row.kernel}: ${(row.final.mean * 100).toFixed(2)} ± ${Number.isNaN(row.final.sd) ? "—" : (row.final.sd * 100).toFixed(2)} % over ${row.seeds} seeds`
+        )
       }
     })
-}
+})
 
 /**
  * The steps of a kernel-size study: per kernel size k the fixed architecture in the {1, k} space

@@ -17,8 +17,9 @@ import { Executor, report, type Step, search, select, train, use } from "@spiker
 import { ProxyStudy } from "@spikernel/report"
 import { randomSearch } from "@spikernel/search"
 import { topK } from "@spikernel/selectors"
-import { Effect, type FileSystem, Path, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { bptt } from "./Bptt.ts"
+import { StudyReport, studyReporter } from "./StudyReporter.ts"
 import { TrainedModels } from "./TrainedModels.ts"
 
 const id = "proxy-study"
@@ -62,32 +63,11 @@ export const ProxyStudyConfig = Schema.Struct({
 export type ProxyStudyConfig = typeof ProxyStudyConfig.Type
 
 /**
- * What a study report step stores: where the folder went, its headline lines and the files' digests
- * (a deleted or edited file makes the step stale).
- *
- * @since 0.1.0
- */
-export const StudyReport = Schema.Struct({
-  index: Schema.String,
-  summary: Schema.String,
-  results: Schema.String,
-  files: Schema.Array(Schema.Struct({ path: Schema.String, sha256: Schema.String })),
-  note: Schema.String
-})
-
-/**
- * @since 0.1.0
- */
-export type StudyReport = typeof StudyReport.Type
-
-/**
  * What the `proxy-study` step stores.
  *
  * @since 0.1.0
  */
 export const ProxyStudyReport = StudyReport
-
-const fail = (reason: string) => new Executor.ExecutorError({ executor: id, reason })
 
 const proxyValue = (record: CandidateRecord.CandidateRecord, detail: string | undefined): number => {
   const score = record.scores[0]
@@ -108,34 +88,21 @@ export const randomProxy = (seed: number, label: string): number =>
 /**
  * @since 0.1.0
  */
-export const proxyStudyReporter: Executor.StepExecutor<
-  ProxyStudyConfig,
-  typeof ProxyStudyConfig.Encoded,
-  StudyReport,
-  typeof StudyReport.Encoded,
-  FileSystem.FileSystem | Path.Path
-> = {
-  step: "report",
+export const proxyStudyReporter = studyReporter({
   id,
   version: 1,
   description:
     "The proxy-quality study: Kendall τ-b and Spearman ρ of each training-free proxy against trained accuracy, with bootstrap intervals",
   config: ProxyStudyConfig,
-  output: StudyReport,
-  files: (output) => output.files,
-  execute: (context) =>
+  write: ({ config, inputs, dataset, outDir, fail }) =>
     Effect.gen(function* () {
-      const config = context.config
-      const trained = yield* Executor.inputOf(id, context.inputs, `from.${config.models}`, ["train"])
+      const trained = yield* Executor.inputOf(id, inputs, `from.${config.models}`, ["train"])
       const models = yield* Schema.decodeUnknownEffect(TrainedModels)(trained.encoded).pipe(
         Effect.mapError(() => fail(`the output of "${trained.step}" is not a bptt training's models`))
       )
-      let dataset = models.dataset
-      const data = context.inputs["from.data"]
-      if (data?.kind === "load") dataset = data.value.name
       const byProxy = new Map<string, Map<string, number>>()
       for (const proxy of config.proxies) {
-        const found = yield* Executor.inputOf(id, context.inputs, `from.${proxy.search}`, ["search"])
+        const found = yield* Executor.inputOf(id, inputs, `from.${proxy.search}`, ["search"])
         const values = new Map<string, number>()
         for (const record of found.value.records) {
           const label = Architecture.architectureLabel(record.architecture)
@@ -166,11 +133,10 @@ export const proxyStudyReporter: Executor.StepExecutor<
           proxies
         })
       }
-      const path = yield* Path.Path
       const written = yield* ProxyStudy.writeProxyStudy(
         {
           name: config.name,
-          dataset,
+          dataset: dataset ?? models.dataset,
           seed: config.seed,
           proxies: [
             ...config.proxies.map(({ name, description }) => ({ name, description })),
@@ -183,25 +149,20 @@ export const proxyStudyReporter: Executor.StepExecutor<
           topK: config.topK,
           within: config.within
         },
-        path.resolve(config.out)
+        outDir
       ).pipe(Effect.mapError((error) => fail(error.message)))
-      const lines = written.analysis.proxies.map(
-        (p) =>
-          `${p.proxy}: τ-b ${p.kendall.value.toFixed(3)} [${p.kendall.low.toFixed(3)}, ${p.kendall.high.toFixed(3)}], ρ ${p.spearman.value.toFixed(3)}`
-      )
       return {
-        index: written.index,
-        summary: written.summary,
-        results: written.results,
-        files: written.written,
-        note: [
+        files: written,
+        lines: [
           `${written.analysis.models} architectures, ${written.analysis.epochs} epochs; ranking after epoch ${written.analysis.stability.fromEpoch} vs ${written.analysis.stability.toEpoch}: τ-b ${written.analysis.stability.kendall.value.toFixed(3)}`,
-          ...lines,
-          `report: ${written.index}`
-        ].join("\n")
+          ...written.analysis.proxies.map(
+            (p) =>
+              `${p.proxy}: τ-b ${p.kendall.value.toFixed(3)} [${p.kendall.low.toFixed(3)}, ${p.kendall.high.toFixed(3)}], ρ ${p.spearman.value.toFixed(3)}`
+          )
+        ]
       }
     })
-}
+})
 
 /**
  * The steps of a proxy-quality study: one search of `architectures` random draws per proxy (the same
