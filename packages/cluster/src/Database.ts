@@ -44,3 +44,29 @@ export const layer = (url: string): Layer.Layer<SqlClient.SqlClient, ClusterErro
       ) as Layer.Layer<SqlClient.SqlClient, ClusterError>
     })
   )
+
+/**
+ * A failed statement as the `connect` ClusterError of `what` was being done (its first line).
+ *
+ * @since 0.1.0
+ */
+export const sqlFailure = (what: string) => (error: { readonly message: string }) =>
+  new ClusterError({ reason: "connect", detail: `${what}: ${error.message.split("\n")[0]}` })
+
+/**
+ * Runs `create` (a `CREATE TABLE IF NOT EXISTS` of one of Spikernel's own tables) in a transaction
+ * under one advisory lock: workers and runs start together, and PostgreSQL's `IF NOT EXISTS` is not
+ * safe against a concurrent create.
+ *
+ * @since 0.1.0
+ */
+export const createTable = <E extends { readonly message: string }, R>(
+  create: Effect.Effect<unknown, E, R>,
+  what: string
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql
+      .withTransaction(Effect.andThen(sql`SELECT pg_advisory_xact_lock(715215)`, create))
+      .pipe(Effect.mapError(sqlFailure(what)))
+  })

@@ -13,12 +13,9 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { ClusterError } from "./ClusterError.ts"
+import * as Database from "./Database.ts"
 
 const table = "spikernel_runs"
-
-const sqlFailure = (what: string) => (error: { readonly message: string }) =>
-  new ClusterError({ reason: "connect", detail: `${what}: ${error.message.split("\n")[0]}` })
 
 /**
  * Creates the table if it is not there (serialised by the advisory lock the workers table uses).
@@ -27,18 +24,14 @@ const sqlFailure = (what: string) => (error: { readonly message: string }) =>
  */
 export const ensure = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  yield* sql
-    .withTransaction(
-      Effect.andThen(
-        sql`SELECT pg_advisory_xact_lock(715215)`,
-        sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
+  yield* Database.createTable(
+    sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
           name TEXT PRIMARY KEY,
           started_at TIMESTAMPTZ NOT NULL,
           seen_at TIMESTAMPTZ NOT NULL
-        )`
-      )
-    )
-    .pipe(Effect.mapError(sqlFailure("creating the runs table")))
+        )`,
+    "creating the runs table"
+  )
 })
 
 /**
@@ -51,7 +44,7 @@ export const beat = (name: string) =>
     const sql = yield* SqlClient.SqlClient
     yield* sql`INSERT INTO ${sql(table)} (name, started_at, seen_at) VALUES (${name}, now(), now())
       ON CONFLICT (name) DO UPDATE SET seen_at = now()`.pipe(
-      Effect.mapError(sqlFailure("writing the run's row"))
+      Effect.mapError(Database.sqlFailure("writing the run's row"))
     )
   })
 
@@ -65,7 +58,7 @@ export const remove = (name: string, staleMs: number) =>
     const sql = yield* SqlClient.SqlClient
     yield* sql`DELETE FROM ${sql(table)} WHERE name = ${name}
       OR seen_at < now() - make_interval(secs => ${staleMs / 1000})`.pipe(
-      Effect.mapError(sqlFailure("removing run rows"))
+      Effect.mapError(Database.sqlFailure("removing run rows"))
     )
   })
 
@@ -82,13 +75,13 @@ export const dropAbandoned = (entityTypes: ReadonlyArray<string>, staleMs: numbe
     const exists = yield* sql<{
       readonly present: boolean
     }>`SELECT to_regclass('cluster_messages') IS NOT NULL AS present`.pipe(
-      Effect.mapError(sqlFailure("reading the cluster's messages"))
+      Effect.mapError(Database.sqlFailure("reading the cluster's messages"))
     )
     if (exists[0]?.present !== true) return 0
     const removed = yield* sql<{ readonly id: string }>`DELETE FROM cluster_messages
       WHERE entity_type IN ${sql.in(entityTypes)} AND NOT processed
       AND NOT EXISTS (SELECT 1 FROM ${sql(table)}
         WHERE seen_at >= now() - make_interval(secs => ${staleMs / 1000}))
-      RETURNING id`.pipe(Effect.mapError(sqlFailure("removing the jobs of runs that are gone")))
+      RETURNING id`.pipe(Effect.mapError(Database.sqlFailure("removing the jobs of runs that are gone")))
     return removed.length
   })

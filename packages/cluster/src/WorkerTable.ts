@@ -11,6 +11,7 @@
 import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { ClusterError } from "./ClusterError.ts"
+import * as Database from "./Database.ts"
 
 /**
  * One job a worker is computing: a candidate's score (its step, index and architecture), or a
@@ -55,9 +56,6 @@ export type WorkerRow = typeof WorkerRow.Type
 
 const table = "spikernel_workers"
 
-const sqlFailure = (what: string) => (error: { readonly message: string }) =>
-  new ClusterError({ reason: "connect", detail: `${what}: ${error.message.split("\n")[0]}` })
-
 /**
  * Creates the table if it is not there (serialised by an advisory lock: workers start together).
  *
@@ -65,11 +63,8 @@ const sqlFailure = (what: string) => (error: { readonly message: string }) =>
  */
 export const ensure = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  yield* sql
-    .withTransaction(
-      Effect.andThen(
-        sql`SELECT pg_advisory_xact_lock(715215)`,
-        sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
+  yield* Database.createTable(
+    sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
           name TEXT PRIMARY KEY,
           address TEXT NOT NULL,
           slots INT NOT NULL,
@@ -81,10 +76,9 @@ export const ensure = Effect.gen(function* () {
           done INT NOT NULL,
           started_at TIMESTAMPTZ NOT NULL,
           seen_at TIMESTAMPTZ NOT NULL
-        )`
-      )
-    )
-    .pipe(Effect.mapError(sqlFailure("creating the workers table")))
+        )`,
+    "creating the workers table"
+  )
 })
 
 /**
@@ -102,7 +96,7 @@ export const beat = (row: Omit<WorkerRow, "ageMs" | "startedAt">) =>
       ON CONFLICT (name) DO UPDATE SET address = EXCLUDED.address, slots = EXCLUDED.slots,
         key_version = EXCLUDED.key_version, plugins = EXCLUDED.plugins, backend = EXCLUDED.backend,
         shards = EXCLUDED.shards, running = EXCLUDED.running, done = EXCLUDED.done, seen_at = now()`.pipe(
-      Effect.mapError(sqlFailure("writing the worker's row"))
+      Effect.mapError(Database.sqlFailure("writing the worker's row"))
     )
   })
 
@@ -116,7 +110,7 @@ export const remove = (name: string, staleMs: number) =>
     const sql = yield* SqlClient.SqlClient
     yield* sql`DELETE FROM ${sql(table)} WHERE name = ${name}
       OR seen_at < now() - make_interval(secs => ${staleMs / 1000})`.pipe(
-      Effect.mapError(sqlFailure("removing worker rows"))
+      Effect.mapError(Database.sqlFailure("removing worker rows"))
     )
   })
 
@@ -132,13 +126,13 @@ export const list = Effect.gen(function* () {
   const exists = yield* sql<{
     readonly present: boolean
   }>`SELECT to_regclass(${table}) IS NOT NULL AS present`.pipe(
-    Effect.mapError(sqlFailure("reading the workers table"))
+    Effect.mapError(Database.sqlFailure("reading the workers table"))
   )
   if (exists[0]?.present !== true) return [] as ReadonlyArray<WorkerRow>
   const rows = yield* sql<Record<string, unknown>>`SELECT name, address, slots, key_version, plugins, backend,
       shards, running, done, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started,
       (extract(epoch FROM now() - seen_at) * 1000)::float8 AS age
-    FROM ${sql(table)} ORDER BY name`.pipe(Effect.mapError(sqlFailure("reading the workers table")))
+    FROM ${sql(table)} ORDER BY name`.pipe(Effect.mapError(Database.sqlFailure("reading the workers table")))
   return yield* decodeRows(
     rows.map((r) => ({
       name: r.name,
