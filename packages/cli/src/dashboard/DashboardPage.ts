@@ -181,6 +181,8 @@ export const script = `"use strict";
     for (const plot of view.plots) {
       const div = document.createElement("div");
       div.className = "plot"; div.dataset.plot = plot.id; div.title = plot.caption;
+      const points = plot.id === "best-so-far-seconds" ? view.bestBySeconds : view.bestByCandidates;
+      div.dataset.lastX = points.length ? String(points[points.length - 1].x) : "0";
       box.append(div);
       const compiled = window.vegaLite.compile(plot.spec).spec;
       const v = new window.vega.View(window.vega.parse(compiled), { renderer: "svg", container: div, hover: true });
