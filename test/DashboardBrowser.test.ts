@@ -35,6 +35,12 @@ const args = [
   "--disable-sync"
 ]
 
+/** What the page holds, as the functions run in it see it (this file is type-checked without the DOM). */
+interface PageGlobals {
+  readonly document: { getElementById(id: string): { readonly textContent: string | null } | null }
+  readonly spikernelDashboard: { readonly candidates: number; readonly drawnAt: number }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const waitFor = async (what: string, check: () => boolean, ms = 30_000) => {
@@ -98,7 +104,12 @@ describe("the dashboard in chromium", () => {
         const count = async () => Number(await page.locator("#candidate-count").textContent())
         const lastX = async () =>
           Number(await page.locator('[data-plot="best-so-far-candidates"]').getAttribute("data-last-x"))
-        await page.waitForFunction(() => Number(document.getElementById("candidate-count")?.textContent) >= 2)
+        await page.waitForFunction(
+          () =>
+            Number(
+              (globalThis as unknown as PageGlobals).document.getElementById("candidate-count")?.textContent
+            ) >= 2
+        )
         await page.locator('[data-plot="best-so-far-candidates"] svg').waitFor()
         const first = { count: await count(), x: await lastX() }
         await page.screenshot({ path: join(shots, "1-running.png"), fullPage: true })
@@ -112,15 +123,12 @@ describe("the dashboard in chromium", () => {
           const journaledAt = Date.now()
           const target = journaledRecords(store)
           await page.waitForFunction(
-            (n) =>
-              (window as unknown as { spikernelDashboard: { candidates: number } }).spikernelDashboard
-                .candidates >= n,
+            (n) => (globalThis as unknown as PageGlobals).spikernelDashboard.candidates >= n,
             target,
             { polling: 5 }
           )
           const drawnAt = await page.evaluate(
-            () =>
-              (window as unknown as { spikernelDashboard: { drawnAt: number } }).spikernelDashboard.drawnAt
+            () => (globalThis as unknown as PageGlobals).spikernelDashboard.drawnAt
           )
           latencies.push(drawnAt - journaledAt)
         }
@@ -140,7 +148,12 @@ describe("the dashboard in chromium", () => {
         const column = (name: string) =>
           page.$$eval(
             "#candidates tbody tr",
-            (rows, at) => rows.map((row) => (row as HTMLTableRowElement).cells[at].textContent ?? ""),
+            (rows, at) =>
+              rows.map(
+                (row) =>
+                  (row as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells[at]
+                    .textContent ?? ""
+              ),
             ["index", "architecture", "kernels", "score", "params", "seconds", "source"].indexOf(name)
           )
         await page.locator('#candidates th[data-key="score"]').click()
@@ -160,7 +173,9 @@ describe("the dashboard in chromium", () => {
         expect(ran.status, ran.stderr).toBe(0)
         await page.locator("#run-title[data-state='finished']").waitFor({ timeout: 30_000 })
         await page.waitForFunction(
-          (n) => document.getElementById("candidate-count")?.textContent === String(n),
+          (n) =>
+            (globalThis as unknown as PageGlobals).document.getElementById("candidate-count")?.textContent ===
+            String(n),
           budget
         )
         expect(await page.locator('tr[data-step="found"]').getAttribute("data-state")).toBe("done")
