@@ -168,6 +168,16 @@ describe("the dashboard in chromium", () => {
         const indices = (await column("index")).map(Number)
         expect(indices).toEqual([...indices].sort((a, b) => a - b))
 
+        // Filtering by text: only the matching rows, then all of them again.
+        const all = (await column("architecture")).length
+        await page.locator("#filter").fill("0000 0000")
+        const matching = await column("architecture")
+        expect(matching.length).toBeGreaterThan(0)
+        expect(matching.length).toBeLessThan(all)
+        for (const architecture of matching) expect(architecture).toContain("0000 0000")
+        await page.locator("#filter").fill("")
+        expect((await column("architecture")).length).toBeGreaterThanOrEqual(all)
+
         // The run ends: the page says so, with every candidate.
         const ran = await runner.done
         expect(ran.status, ran.stderr).toBe(0)

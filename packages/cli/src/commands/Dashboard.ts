@@ -2,15 +2,16 @@
  * `spikernel dashboard [--store DIR] [--port P] [--host H]`: a local web page over a store that
  * follows the runs while they go on (issue 20): the runs with their state, a run's steps, a search's
  * candidates and best-so-far plots. Read-only: it never writes the store and never takes its lock.
- * Prints the URL on stdout once listening; Ctrl-C stops it.
+ * Prints the URL on stdout once listening (with `--json`, one document `{ "url": … }`); Ctrl-C stops it.
  *
  * @since 0.1.0
  */
 import { ConfigError } from "@spikernel/core"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as DashboardServer from "../dashboard/DashboardServer.ts"
 import * as Flags from "../Flags.ts"
+import { emit } from "../Output.ts"
 
 /**
  * @since 0.1.0
@@ -27,13 +28,14 @@ export const dashboard = Command.make(
     host: Flag.String("host").pipe(
       Flag.withDescription("Address to listen on (only this machine by default)"),
       Flag.withDefault("127.0.0.1")
-    )
+    ),
+    json: Flags.json
   },
-  Effect.fn("dashboard")(function* ({ store, port, host }) {
+  Effect.fn("dashboard")(function* ({ store, port, host, json }) {
     if (port < 0 || port > 65535)
       return yield* new ConfigError({ source: "--port", reason: `${port} is not a port (0 to 65535)` })
     const { url } = yield* DashboardServer.serve({ store, port, host })
-    yield* Console.log(url)
+    yield* emit(json, { url }, (listening) => listening.url)
     return yield* Effect.never
   }, Effect.scoped)
 ).pipe(
