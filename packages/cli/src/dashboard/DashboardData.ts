@@ -4,7 +4,7 @@
  * series and plots (the static report's Vega-Lite specs). Every value is read through the store's
  * checks and decoded with the Schema it was written with; the views are Schemas too (the JSON API).
  *
- * A snapshot reopens the store in read mode: the journal is parsed afresh (a torn last record, the
+ * Each look reopens the store in read mode: the journal is parsed afresh (a torn last record, the
  * trace of an append in progress, is left out until it is complete; a corrupt line is reported and
  * skipped), and no lock is taken.
  *
@@ -147,16 +147,16 @@ export type SearchView = typeof SearchView.Type
 // ---------------------------------------------------------------------------------------- reading
 
 /**
- * The store at `root`, opened read-only for one look; its reports are collected, not printed.
+ * The store at `root` as it stands now, opened read-only (its journal parsed once: the snapshot
+ * every view of one look is made from); its reports are collected, not printed.
  *
  * @since 0.1.0
  */
-export const withStore = <A, E>(
-  root: string,
-  use: Effect.Effect<A, E, Store.Store>
+export const openStore = (
+  root: string
 ): Effect.Effect<
-  { readonly value: A; readonly problems: ReadonlyArray<string> },
-  E | StoreError | StoreLocked,
+  { readonly store: Store.StoreShape; readonly problems: ReadonlyArray<string> },
+  StoreError | StoreLocked,
   FileSystem.FileSystem
 > =>
   Effect.scoped(
@@ -167,8 +167,7 @@ export const withStore = <A, E>(
         mode: "read",
         report: (line) => Effect.sync(() => void problems.push(line))
       })
-      const value = yield* Effect.provideService(use, Store.Store, store)
-      return { value, problems }
+      return { store, problems }
     })
   )
 

@@ -11,6 +11,8 @@
  * Live updates come from a watch of the store directory (the journal is appended, or replaced by a
  * repair or gc): each burst of events is coalesced for `settleMs`, then the journal's size and time
  * are compared with the last look, and only a change reloads the store and pushes a new overview.
+ * One look parses the journal once: the overview and the search views of its version come from
+ * the same snapshot (a search view is made when first asked for, then kept until the next look).
  * Nothing is polled. The store is only ever opened read-only.
  *
  * @since 0.1.0
@@ -18,7 +20,7 @@
 import { createServer } from "node:http"
 import { createRequire } from "node:module"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import type { StoreError, StoreLocked } from "@spikernel/pipeline"
+import { Store, type StoreError, type StoreLocked } from "@spikernel/pipeline"
 import {
   Context,
   Duration,
@@ -63,6 +65,8 @@ export interface DashboardOptions {
 
 interface Look {
   readonly overview: DashboardData.Overview
+  /** The store as read for this overview: search views of the same version come from it too. */
+  readonly store: Store.StoreShape
   /** The journal's size and modification time when it was read: what a change is told by. */
   readonly stamp: string
 }
@@ -109,8 +113,9 @@ export const serve = (
     const look = (version: number) =>
       Effect.gen(function* () {
         const stamp = yield* stampNow
-        const { value: runs, problems } = yield* DashboardData.withStore(root, DashboardData.runViews)
-        return { stamp, overview: { store: root, version, runs, problems } } satisfies Look
+        const { store, problems } = yield* DashboardData.openStore(root)
+        const runs = yield* Effect.provideService(DashboardData.runViews, Store.Store, store)
+        return { stamp, store, overview: { store: root, version, runs, problems } } satisfies Look
       })
 
     // The first look fails on a path that is no store: the caller's one-line error.
@@ -141,11 +146,15 @@ export const serve = (
     const searches = new Map<string, { readonly version: number; readonly view: DashboardData.SearchView }>()
     const searchView = (key: string) =>
       Effect.gen(function* () {
-        const { overview } = yield* SubscriptionRef.get(current)
+        const { overview, store } = yield* SubscriptionRef.get(current)
         const cached = searches.get(key)
         if (cached !== undefined && cached.version === overview.version) return Option.some(cached.view)
         const pipeline = DashboardData.pipelineOfStep(overview.runs, key)
-        const { value } = yield* DashboardData.withStore(root, DashboardData.searchView(key, pipeline))
+        const value = yield* Effect.provideService(
+          DashboardData.searchView(key, pipeline),
+          Store.Store,
+          store
+        )
         if (Option.isSome(value)) searches.set(key, { version: overview.version, view: value.value })
         return value
       })
