@@ -45,7 +45,10 @@ describe("spikernel dashboard", () => {
   it("serves a finished run's state, steps, candidates and best-so-far, and never writes the store", {
     timeout: 120_000
   }, async () => {
-    const { store } = finishedStore()
+    const { project, store } = finishedStore()
+    // A rerun computes nothing: a second, newer run whose steps are all cached.
+    const [command, argv] = leanRunner(project.pipeline, store)
+    expect(spawnSync(command, [...argv], { encoding: "utf8" }).status).toBe(0)
     const before = treeChecksum(store)
     const dashboard = await startDashboard(store)
     try {
@@ -53,8 +56,11 @@ describe("spikernel dashboard", () => {
       expect(dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
       const overview = decodeOverview(await getJson(dashboard.url, "/api/overview"))
       expect(overview.problems).toEqual([])
-      expect(overview.runs).toHaveLength(1)
-      const [run] = overview.runs
+      expect(overview.runs).toHaveLength(2)
+      const [rerun, run] = overview.runs
+      expect(rerun.startedAt > run.startedAt).toBe(true)
+      expect(rerun.state).toBe("finished")
+      expect(rerun.steps.map((s) => s.state)).toEqual(["cached", "cached", "cached", "cached"])
       expect(run.state).toBe("finished")
       expect(run.steps.map((s) => [s.name, s.kind, s.state])).toEqual([
         ["data", "load", "done"],

@@ -84,10 +84,11 @@ const packageDirectory = (name: string): string | undefined => {
   }
 }
 
-const vendorFiles: Readonly<Record<string, string | undefined>> = {
-  "vega.min.js": packageDirectory("vega") && `${packageDirectory("vega")}/build/vega.min.js`,
-  "vega-lite.min.js":
-    packageDirectory("vega-lite") && `${packageDirectory("vega-lite")}/build/vega-lite.min.js`
+/** The files `/vendor/:file` serves, by name: Vega's and Vega-Lite's browser builds. */
+const vendorFile = (file: string): string | undefined => {
+  const name = file === "vega.min.js" ? "vega" : file === "vega-lite.min.js" ? "vega-lite" : undefined
+  const directory = name === undefined ? undefined : packageDirectory(name)
+  return directory === undefined ? undefined : `${directory}/build/${file}`
 }
 
 /**
@@ -181,7 +182,7 @@ export const serve = (
         "/vendor/:file",
         Effect.gen(function* () {
           const { file } = yield* HttpRouter.params
-          const path = file === undefined ? undefined : vendorFiles[file]
+          const path = file === undefined ? undefined : vendorFile(file)
           if (path === undefined) return notFound("no such file")
           // Read once and kept (under 1 MiB together); `HttpServerResponse.file` trips Node's
           // deprecation warning for `OutgoingMessage._headers` (effect 4.1).
