@@ -198,35 +198,51 @@ export const bestSoFar = (
       else group.runs.push(run)
     }
   }
-  return [...groups.values()].map(({ pipeline, baseline, runs }): BestSoFarSeries => {
-    const chosen: Band = band ?? (runs.length <= 4 ? "min-max" : "quartiles")
-    // A seed that never found a finite score has no place on the plot (its final still counts below).
-    const all = runs.map(runCurve)
-    const reached = all.filter((curve) => curve.best.some(Number.isFinite))
-    const curves = reached.length > 0 ? reached : all
-    const finals = all.map((curve) =>
-      curve.best.length === 0 ? Number.NaN : curve.best[curve.best.length - 1]
-    )
-    const final = summarize(Number.NaN, finals, chosen) ?? {
-      x: Number.NaN,
-      median: Number.NaN,
-      lo: Number.NaN,
-      hi: Number.NaN,
-      seeds: 0
-    }
-    const first = runs[0]
-    return {
-      pipeline,
-      strategy: first.strategy,
-      cellType: first.cellType,
-      kernels: first.kernels,
-      budget: first.budget,
-      baseline,
-      seeds: runs.map((run) => run.seed).sort((a, b) => a - b),
-      band: chosen,
-      byCandidates: curves.some((curve) => curve.best.length > 0) ? byCandidates(curves, chosen) : [],
-      bySeconds: bySeconds(curves, chosen),
-      final
-    }
-  })
+  return [...groups.values()].map(({ pipeline, baseline, runs }) =>
+    searchSeries(pipeline, runs, baseline, band)
+  )
+}
+
+/**
+ * The best-so-far series of one group of searches (one strategy, kernel set and budget over seeds),
+ * e.g. a single search still running, as the live dashboard draws it. `band` defaults to min–max for
+ * up to four seeds and to quartiles above that.
+ *
+ * @since 0.1.0
+ */
+export const searchSeries = (
+  pipeline: string,
+  runs: ReadonlyArray<SearchRun>,
+  baseline: boolean,
+  band?: Band
+): BestSoFarSeries => {
+  const chosen: Band = band ?? (runs.length <= 4 ? "min-max" : "quartiles")
+  // A seed that never found a finite score has no place on the plot (its final still counts below).
+  const all = runs.map(runCurve)
+  const reached = all.filter((curve) => curve.best.some(Number.isFinite))
+  const curves = reached.length > 0 ? reached : all
+  const finals = all.map((curve) =>
+    curve.best.length === 0 ? Number.NaN : curve.best[curve.best.length - 1]
+  )
+  const final = summarize(Number.NaN, finals, chosen) ?? {
+    x: Number.NaN,
+    median: Number.NaN,
+    lo: Number.NaN,
+    hi: Number.NaN,
+    seeds: 0
+  }
+  const first = runs[0]
+  return {
+    pipeline,
+    strategy: first.strategy,
+    cellType: first.cellType,
+    kernels: first.kernels,
+    budget: first.budget,
+    baseline,
+    seeds: runs.map((run) => run.seed).sort((a, b) => a - b),
+    band: chosen,
+    byCandidates: curves.some((curve) => curve.best.length > 0) ? byCandidates(curves, chosen) : [],
+    bySeconds: bySeconds(curves, chosen),
+    final
+  }
 }

@@ -366,11 +366,31 @@ const bestSoFarPlot = (
   analysis: Analysis,
   axis: "candidates" | "seconds",
   colors: Palettes
+): PlotSpec | string =>
+  bestSoFarSpec(analysis.series, axis, {
+    several: analysis.results.pipelines.length > 1,
+    seriesColors: colors.series
+  })
+
+/**
+ * The best-so-far plot of some series against candidates or paid seconds: the static report's, and
+ * the live dashboard's (one search as it runs). A string says why there is nothing to draw.
+ * `several` names series by pipeline and strategy; `seriesColors` is the palette's order of names
+ * (by default, the series' own order).
+ *
+ * @since 0.1.0
+ */
+export const bestSoFarSpec = (
+  drawn: ReadonlyArray<BestSoFarSeries>,
+  axis: "candidates" | "seconds",
+  options: { readonly several: boolean; readonly seriesColors?: ReadonlyArray<string> }
 ): PlotSpec | string => {
-  const several = analysis.results.pipelines.length > 1
+  const several = options.several
+  const colors = {
+    series: options.seriesColors ?? [...new Set(drawn.map((series) => seriesName(series, several)))]
+  }
   // Every series has its panel, the baseline's too; panels keep their own x scale, so a baseline of
   // 5000 candidates does not squash searches of a few hundred.
-  const drawn = analysis.series
   const mixedCells = new Set(drawn.map((s) => s.cellType)).size > 1
   const rows = drawn.flatMap((s) =>
     (axis === "candidates" ? s.byCandidates : s.bySeconds).map((p) => ({

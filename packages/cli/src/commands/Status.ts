@@ -7,11 +7,12 @@
  */
 import { isAbsolute, resolve } from "node:path"
 import { ConfigError } from "@spikernel/core"
-import { Lock, Runner, Runs, Store, StoreLayout } from "@spikernel/pipeline"
+import { Runner, Runs, Store, StoreLayout } from "@spikernel/pipeline"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Flags from "../Flags.ts"
 import { emit } from "../Output.ts"
+import { type RunState, runState } from "../RunState.ts"
 import { storeLayer } from "./Run.ts"
 
 /**
@@ -25,7 +26,7 @@ export interface RunStatus {
   readonly startedAt: string
   readonly endedAt: string | undefined
   /** `finished`, `running` (its process is alive), or `stopped` (killed, or failed without a word). */
-  readonly state: "finished" | "running" | "stopped" | "failed" | "interrupted" | "damaged"
+  readonly state: RunState
   readonly runtime: string
   readonly backend: string
   readonly steps: ReadonlyArray<{
@@ -160,20 +161,7 @@ export const status = Command.make(
       const runs = yield* Runs.listRuns(Option.getOrUndefined(file))
       const statuses: Array<RunStatus> = []
       for (const { runId, manifest, damage } of runs) {
-        const failed = manifest.steps.some((s) => s.status === "failed")
-        const interrupted = manifest.steps.some((s) => s.status === "interrupted")
-        const state: RunStatus["state"] =
-          damage !== undefined
-            ? "damaged"
-            : manifest.endedAt === undefined
-              ? Lock.processAlive(Runs.runPid(runId))
-                ? "running"
-                : "stopped"
-              : failed
-                ? "failed"
-                : interrupted
-                  ? "interrupted"
-                  : "finished"
+        const state = runState(runId, manifest, damage !== undefined)
         const steps: Array<RunStatus["steps"][number]> = []
         for (const step of manifest.steps) {
           const unfinished = step.status !== "cached" && step.status !== "computed"

@@ -25,6 +25,7 @@ export const commandLoaders: Readonly<Record<string, CommandLoader>> = {
   run: () => import("./Run.ts").then((m) => m.run),
   plan: () => import("./Plan.ts").then((m) => m.plan),
   status: () => import("./Status.ts").then((m) => m.status),
+  dashboard: () => import("./Dashboard.ts").then((m) => m.dashboard),
   worker: () => import("./Worker.ts").then((m) => m.worker),
   gc: () => import("./Gc.ts").then((m) => m.gc),
   compare: () => import("./Compare.ts").then((m) => m.compare),
